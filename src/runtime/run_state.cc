@@ -1,0 +1,217 @@
+#include "run_state.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "progress.h"
+#include "quokka/serialize.h"
+
+namespace quokka::internal {
+
+RunState::RunState(const std::vector<const NodeSpec*>& nodes, const Cluster& cluster,
+                   const RunOptions& options)
+    : specs_(nodes), cluster_(cluster), options_(options) {}
+
+RunState::~RunState() {
+  if (scheduler_) scheduler_->Stop();
+}
+
+namespace {
+
+// Makes channel `channel`'s copy of a reader or executor. Channels on machine 0 (the driver's)
+// copy the prototype; channels on other machines get it through serialization, as a worker
+// will receive it over the network.
+Result<Object> ChannelCopy(const NodeSpec& spec, int machine, const std::string* shipped) {
+  if (machine == 0 || shipped == nullptr) return spec.prototype.value;
+  QK_ASSIGN_OR_RAISE(Object copy, Deserialize(*shipped));
+  return copy;
+}
+
+int64_t CountLinks(const std::vector<const NodeSpec*>& specs) {
+  int64_t links = 0;
+  for (const NodeSpec* spec : specs) {
+    for (const SourceSpec& source : spec->sources) {
+      links += int64_t{specs[source.stream.node_id()]->num_channels()} * spec->num_channels();
+    }
+  }
+  return links;
+}
+
+}  // namespace
+
+Status RunState::Build() {
+  int threads = options_.threads > 0 ? options_.threads : cluster_.total_cores();
+  scheduler_ = std::make_unique<Scheduler>(threads);
+  threads_ = threads;
+
+  for (const NodeSpec* spec : specs_) {
+    auto node = std::make_unique<NodeRuntime>();
+    node->spec = spec;
+    node->live_channels = spec->num_channels();
+    node->unmet_dependencies = static_cast<int>(spec->dependencies.size());
+    nodes_.push_back(std::move(node));
+  }
+  for (const NodeSpec* spec : specs_) {
+    for (int dependency : spec->dependencies) {
+      nodes_[dependency]->dependents.push_back(nodes_[spec->id].get());
+    }
+  }
+
+  // One actor per channel, each with its own reader or executor copy.
+  for (const NodeSpec* spec : specs_) {
+    NodeRuntime* node = nodes_[spec->id].get();
+    std::string shipped;
+    bool ships = cluster_.num_machines() > 1 && spec->kind != NodeKind::kDatasetReader;
+    if (ships) {
+      Result<std::string> encoded = Serialize(spec->prototype.value);
+      if (!encoded.ok()) return encoded.status().WithContext("node '" + spec->name + "'");
+      shipped = std::move(*encoded);
+    }
+    if (spec->output) {
+      spec->output->partitions.assign(spec->num_channels(), ObjectList());
+      spec->output->machines.clear();
+      spec->output->produced = false;
+    }
+    for (int channel = 0; channel < spec->num_channels(); ++channel) {
+      int machine = spec->channel_machine[channel];
+      const std::string& machine_name = cluster_.machines()[machine].name;
+      auto actor =
+          std::make_unique<ChannelActor>(scheduler_.get(), this, node, channel, machine_name);
+      QK_ASSIGN_OR_RAISE(Object copy, ChannelCopy(*spec, machine, ships ? &shipped : nullptr));
+      try {
+        if (spec->is_reader()) {
+          actor->SetReader(spec->prototype.make_reader(copy));
+        } else {
+          actor->SetExecutor(spec->prototype.make_executor(copy));
+        }
+      } catch (const std::exception& error) {
+        return Status::Internal(error.what()).WithContext("copying node '" + spec->name + "'");
+      }
+      if (spec->output) {
+        actor->SetDatasetPartition(&spec->output->partitions[channel]);
+        spec->output->machines.push_back(machine_name);
+      }
+      node->channels.push_back(actor.get());
+      actors_.push_back(std::move(actor));
+    }
+  }
+
+  // Links: every producer channel to every consumer channel of each stream, each bounded by
+  // an equal share of the memory budget.
+  int64_t num_links = CountLinks(specs_);
+  int64_t limit = static_cast<int64_t>(options_.memory_budget_bytes) /
+                  std::max<int64_t>(1, num_links);
+  for (const NodeSpec* consumer : specs_) {
+    NodeRuntime* consumer_node = nodes_[consumer->id].get();
+    for (const SourceSpec& source : consumer->sources) {
+      NodeRuntime* producer_node = nodes_[source.stream.node_id()].get();
+      const NodeSpec& producer = *producer_node->spec;
+      std::vector<int> local_index(producer.num_channels());
+      std::vector<int> seen_per_machine(cluster_.num_machines(), 0);
+      for (int p = 0; p < producer.num_channels(); ++p) {
+        local_index[p] = seen_per_machine[producer.channel_machine[p]]++;
+      }
+      for (int p = 0; p < producer.num_channels(); ++p) {
+        OutputEdge edge;
+        edge.partitioner = &source.partitioner;
+        edge.consumer = consumer;
+        std::vector<int> same_machine;
+        for (int c = 0; c < consumer->num_channels(); ++c) {
+          bool remote = producer.channel_machine[p] != consumer->channel_machine[c];
+          auto link = std::make_unique<Link>(producer_node->channels[p],
+                                             consumer_node->channels[c], limit, remote, &meter_);
+          consumer_node->channels[c]->AddInput(link.get(), source.stream_id);
+          edge.links.push_back(link.get());
+          links_.push_back(std::move(link));
+          if (!remote) same_machine.push_back(c);
+        }
+        edge.default_target = same_machine.empty()
+                                  ? p % consumer->num_channels()
+                                  : same_machine[local_index[p] % same_machine.size()];
+        edge.next_round_robin = p % consumer->num_channels();
+        producer_node->channels[p]->AddOutputEdge(std::move(edge));
+      }
+    }
+  }
+  live_actors_ = static_cast<int>(actors_.size());
+  return Status::OK();
+}
+
+void RunState::StartNode(NodeRuntime* node) {
+  for (ChannelActor* actor : node->channels) actor->Start();
+}
+
+void RunState::Fail(Status status) {
+  {
+    std::lock_guard lock(mutex_);
+    if (first_error_.ok()) first_error_ = std::move(status);
+  }
+  failed_.store(true, std::memory_order_release);
+  for (auto& actor : actors_) actor->Wake();
+}
+
+void RunState::ChannelRetired(NodeRuntime* node) {
+  if (node->live_channels.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    for (NodeRuntime* dependent : node->dependents) {
+      if (dependent->unmet_dependencies.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        StartNode(dependent);
+      }
+    }
+  }
+  if (live_actors_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    all_retired_.notify_all();
+  }
+}
+
+Result<RunStats> RunState::Execute() {
+  auto start = std::chrono::steady_clock::now();
+  QK_RETURN_NOT_OK(Build());
+  bool show_progress = options_.progress == Progress::kOn ||
+                       (options_.progress == Progress::kAuto && isatty(STDERR_FILENO));
+  std::unique_ptr<ProgressLine> progress;
+  if (show_progress) progress = std::make_unique<ProgressLine>(actors_);
+
+  if (actors_.empty()) {
+    finished_ = true;
+  } else {
+    for (auto& node : nodes_) {
+      if (node->unmet_dependencies.load() == 0) StartNode(node.get());
+    }
+  }
+  {
+    std::unique_lock lock(mutex_);
+    all_retired_.wait(lock, [this] { return finished_; });
+  }
+  scheduler_->Stop();
+  progress.reset();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (failed()) return first_error_;
+  for (const NodeSpec* spec : specs_) {
+    if (spec->output) spec->output->produced = true;
+  }
+  return CollectStats(seconds);
+}
+
+RunStats RunState::CollectStats(double seconds) const {
+  RunStats stats;
+  stats.wall_seconds = seconds;
+  stats.memory_budget_bytes = options_.memory_budget_bytes;
+  stats.peak_queued_bytes = static_cast<uint64_t>(meter_.peak());
+  stats.threads = threads_;
+  for (const auto& node : nodes_) {
+    NodeStats node_stats;
+    node_stats.name = node->spec->name;
+    node_stats.kind = NodeKindName(node->spec->kind);
+    for (const ChannelActor* actor : node->channels) node_stats.channels.push_back(actor->stats());
+    stats.nodes.push_back(std::move(node_stats));
+  }
+  return stats;
+}
+
+}  // namespace quokka::internal
