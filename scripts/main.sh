@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build the release preset, run the tutorials.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release
+
+echo "== lesson0: numbers 0..79 summed by parallel channels"
+./build/bin/lesson0 --reader-channels 4 --sum-channels 2
+echo
+echo "== wordcount over the project's docs, hash-partitioned by word"
+cat README.md docs/*.md > build/wordcount-input.txt
+./build/bin/wordcount build/wordcount-input.txt --top 10 --explain build/wordcount.dot
+./build/bin/quokka render build/wordcount.dot -o build/wordcount.svg
