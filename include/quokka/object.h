@@ -52,6 +52,11 @@ concept EqualityComparable = requires(const T& a, const T& b) {
   { a == b } -> std::convertible_to<bool>;
 };
 
+template <typename T>
+struct IsArithmeticVector : std::false_type {};
+template <typename T, typename A>
+struct IsArithmeticVector<std::vector<T, A>> : std::is_arithmetic<T> {};
+
 size_t ByteSizeOfList(const ObjectList& list);
 size_t ByteSizeOfMap(const ObjectMap& map);
 
@@ -65,6 +70,8 @@ size_t ByteSizeOf(const T& value) {
     return ByteSizeOfList(value);
   } else if constexpr (std::is_same_v<T, ObjectMap>) {
     return ByteSizeOfMap(value);
+  } else if constexpr (IsArithmeticVector<T>::value) {
+    return sizeof(T) + value.size() * sizeof(typename T::value_type);
   } else if constexpr (HasByteSize<T>) {
     return value.byte_size();
   } else {

@@ -15,6 +15,9 @@
 
 namespace quokka {
 
+class Encoder;
+class Decoder;
+
 /// \brief One object yielded by a reader and the position to restart after it.
 struct ReadItem {
   int64_t position = 0;
@@ -39,6 +42,9 @@ class RangeReader final : public InputReader {
   RangeReader(int64_t begin, int64_t end, int64_t batch_size = 1);
   void Start(int channel, int num_channels, int64_t position) override;
   std::optional<ReadItem> Next() override;
+  /// Registered as "quokka.range_reader", so it can run on any machine.
+  void Encode(Encoder& out) const;
+  static RangeReader Decode(Decoder& in);
 
  private:
   int64_t begin_, end_, batch_size_;
@@ -47,6 +53,7 @@ class RangeReader final : public InputReader {
 
 /// \brief Calls `generate(index, channel, num_channels)` for index 0, 1, 2, ... until it
 ///        returns nullopt; the channel's objects are what it returns.
+/// A function cannot be shipped: on a multi-machine cluster, place it on the first machine.
 class GeneratorReader final : public InputReader {
  public:
   using Function = std::function<std::optional<Object>(int64_t index, int channel, int num_channels)>;
@@ -67,6 +74,9 @@ class VectorReader final : public InputReader {
   explicit VectorReader(ObjectList objects);
   void Start(int channel, int num_channels, int64_t position) override;
   std::optional<ReadItem> Next() override;
+  /// Registered as "quokka.vector_reader" (its objects must be registered types too).
+  void Encode(Encoder& out) const;
+  static VectorReader Decode(Decoder& in);
 
  private:
   std::shared_ptr<const ObjectList> objects_;  // shared by all channel copies

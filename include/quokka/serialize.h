@@ -2,9 +2,11 @@
 // Serialization of Objects through a registry of stable type names.
 //
 // Objects that cross machines (and readers/executors shipped to workers) are encoded as
-// MessagePack: an array [type name, payload]. Built-in types are registered at start-up under
-// the names "null", "int64", "double", "string", "bytes", "list" and "map". A user type is
-// registered once with RegisterType<T>("my.type"), using either the member functions
+// MessagePack. Built-in kinds are native MessagePack values: null -> nil, int64 -> int,
+// double -> float64, std::string -> str, Bytes -> bin, ObjectList -> array, ObjectMap -> map
+// (str keys). Any other type is a MessagePack ext value of type 1 whose body is the registered
+// type name (a str) followed by the values the type's codec writes. A user type is registered
+// once with RegisterType<T>("my.type"), using either the member functions
 //     void Encode(quokka::Encoder& out) const;
 //     static T Decode(quokka::Decoder& in);
 // or two functions passed explicitly. Names must be stable across builds and machines.

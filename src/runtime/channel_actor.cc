@@ -8,7 +8,9 @@ namespace {
 
 // Objects a reader yields per step: large enough to amortize scheduling, small enough that
 // other channels on the same thread get their turn quickly.
-constexpr int kReaderQuantum = 4096;
+constexpr int kReaderQuantum = 1024;
+// How often a reader looks whether its consumers still want data within a quantum.
+constexpr int kConsumerCheckInterval = 128;
 // Sweeps over the input links per executor step before yielding the thread.
 constexpr int kExecutorRounds = 8;
 
@@ -102,14 +104,13 @@ void ChannelActor::ReaderStep() {
     }
     Route(std::move(item->object));
     if (pending_head_ < pending_.size()) break;  // an output link is full: park
+    if (i % kConsumerCheckInterval == kConsumerCheckInterval - 1 && AllConsumersGone()) break;
   }
   stats_.execute_seconds += SecondsSince(start);
-  if (exhausted) {
-    phase_ = Phase::kEnding;
-    if (FlushPending()) Finish();
-    return;
-  }
-  if (pending_head_ == pending_.size()) Wake();  // more to read: yield, then continue
+  if (exhausted) phase_ = Phase::kEnding;
+  if (!FlushPending()) return;  // parked: the consumer wakes us when it drained the link
+  if (phase_ == Phase::kEnding) return Finish();
+  Wake();  // more to read: yield the thread, then continue
 }
 
 void ChannelActor::ExecutorStep() {
@@ -135,7 +136,7 @@ void ChannelActor::ExecutorStep() {
       took = true;
       RunExecute(input.stream_id);
       if (out_.finished_early()) return FinishEarly();
-      if (pending_head_ < pending_.size()) return;  // parked until the consumer drains
+      if (!FlushPending()) return;  // parked until the consumer drains
     }
     next_input_ = (next_input_ + 1) % inputs_.size();
     if (!took) break;

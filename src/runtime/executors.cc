@@ -1,7 +1,19 @@
 // The built-in executors behind sinks and stateless tasks.
 #include "quokka/executor.h"
+#include "quokka/serialize.h"
 
 namespace quokka {
+namespace {
+const bool kCollectRegistered = [] {
+  (void)RegisterType<Collect>(
+      "quokka.collect", [](const Collect&, Encoder& out) { out.Nil(); },
+      [](Decoder& in) {
+        in.Nil();
+        return Collect();
+      });
+  return true;
+}();
+}  // namespace
 
 void Collect::Execute(ObjectList& batches, int stream_id, int channel, Output& out) {
   for (Object& object : batches) out.Emit(std::move(object));

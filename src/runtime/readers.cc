@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "quokka/reader.h"
+#include "quokka/serialize.h"
 
 namespace quokka {
 namespace {
@@ -12,7 +13,47 @@ std::pair<int64_t, int64_t> BlockOf(int64_t count, int channel, int num_channels
   int64_t last = count * (channel + 1) / num_channels;
   return {first, last};
 }
+
+// The library readers that hold only data can be shipped to other machines.
+const bool kReadersRegistered = [] {
+  (void)RegisterType<RangeReader>(
+      "quokka.range_reader",
+      [](const RangeReader& reader, Encoder& out) { reader.Encode(out); },
+      [](Decoder& in) { return RangeReader::Decode(in); });
+  (void)RegisterType<VectorReader>(
+      "quokka.vector_reader",
+      [](const VectorReader& reader, Encoder& out) { reader.Encode(out); },
+      [](Decoder& in) { return VectorReader::Decode(in); });
+  return true;
+}();
+
 }  // namespace
+
+void RangeReader::Encode(Encoder& out) const {
+  out.Int(begin_);
+  out.Int(end_);
+  out.Int(batch_size_);
+}
+
+RangeReader RangeReader::Decode(Decoder& in) {
+  int64_t begin = in.Int();
+  int64_t end = in.Int();
+  int64_t batch_size = in.Int();
+  return RangeReader(begin, end, batch_size);
+}
+
+void VectorReader::Encode(Encoder& out) const {
+  out.ArrayHeader(static_cast<uint32_t>(objects_->size()));
+  for (const Object& object : *objects_) out.WriteObject(object);
+}
+
+VectorReader VectorReader::Decode(Decoder& in) {
+  uint32_t size = in.ArrayHeader();
+  ObjectList objects;
+  objects.reserve(size);
+  for (uint32_t i = 0; i < size; ++i) objects.push_back(in.ReadObject());
+  return VectorReader(std::move(objects));
+}
 
 RangeReader::RangeReader(int64_t begin, int64_t end, int64_t batch_size)
     : begin_(begin), end_(std::max(begin, end)), batch_size_(std::max<int64_t>(1, batch_size)) {}

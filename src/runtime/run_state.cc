@@ -64,7 +64,9 @@ Status RunState::Build() {
   for (const NodeSpec* spec : specs_) {
     NodeRuntime* node = nodes_[spec->id].get();
     std::string shipped;
-    bool ships = cluster_.num_machines() > 1 && spec->kind != NodeKind::kDatasetReader;
+    bool ships = false;
+    for (int machine : spec->channel_machine) ships = ships || machine != 0;
+    ships = ships && spec->kind != NodeKind::kDatasetReader;
     if (ships) {
       Result<std::string> encoded = Serialize(spec->prototype.value);
       if (!encoded.ok()) return encoded.status().WithContext("node '" + spec->name + "'");

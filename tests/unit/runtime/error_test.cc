@@ -58,7 +58,7 @@ void ExpectClusterStillWorks(const Cluster& cluster) {
   EXPECT_EQ(test::SumOf(sum), 3160);
 }
 
-TEST(ErrorTest, ExceptionInReaderNext) {
+TEST(RunErrorTest, ExceptionInReaderNext) {
   LocalCluster cluster(4);
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
@@ -76,7 +76,7 @@ TEST(ErrorTest, ExceptionInReaderNext) {
   ExpectClusterStillWorks(cluster);
 }
 
-TEST(ErrorTest, ExceptionInExecute) {
+TEST(RunErrorTest, ExceptionInExecute) {
   LocalCluster cluster(4);
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
@@ -95,7 +95,7 @@ TEST(ErrorTest, ExceptionInExecute) {
   ExpectClusterStillWorks(cluster);
 }
 
-TEST(ErrorTest, ExceptionInDone) {
+TEST(RunErrorTest, ExceptionInDone) {
   LocalCluster cluster(4);
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
@@ -109,7 +109,7 @@ TEST(ErrorTest, ExceptionInDone) {
   ExpectClusterStillWorks(cluster);
 }
 
-TEST(ErrorTest, ExceptionInNonBlockingNodeWithDownstream) {
+TEST(RunErrorTest, ExceptionInNonBlockingNodeWithDownstream) {
   LocalCluster cluster(4);
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
@@ -124,7 +124,7 @@ TEST(ErrorTest, ExceptionInNonBlockingNodeWithDownstream) {
   ExpectClusterStillWorks(cluster);
 }
 
-TEST(ErrorTest, QuokkaErrorFromUserCodeKeepsItsMessage) {
+TEST(RunErrorTest, QuokkaErrorFromUserCodeKeepsItsMessage) {
   // A type mismatch inside a task: Object::As throws quokka::Error (TypeError).
   LocalCluster cluster(2);
   std::optional<Error> error = test::CatchError([&] {
@@ -143,7 +143,7 @@ TEST(ErrorTest, QuokkaErrorFromUserCodeKeepsItsMessage) {
   ExpectClusterStillWorks(cluster);
 }
 
-TEST(ErrorTest, FailureWhileProducersAreParkedDoesNotHang) {
+TEST(RunErrorTest, FailureWhileProducersAreParkedDoesNotHang) {
   // A tight budget parks the readers; the consumer fails on its first call. Run() must
   // return (throw) rather than leave the parked readers waiting forever.
   LocalCluster cluster(4);
@@ -159,7 +159,7 @@ TEST(ErrorTest, FailureWhileProducersAreParkedDoesNotHang) {
   ExpectClusterStillWorks(cluster);
 }
 
-TEST(ErrorTest, ManyFailingChannelsReportOneError) {
+TEST(RunErrorTest, ManyFailingChannelsReportOneError) {
   LocalCluster cluster(4);
   for (int round = 0; round < 5; ++round) {
     std::optional<Error> error = test::CatchError([&] {

@@ -127,7 +127,8 @@ TEST(GraphValidationTest, BadChannelsPerMachine) {
       "negative", two_machines);
   ExpectRefused(
       [&](TaskGraph& graph) {
-        Stream r = graph.NewInputReaderNode(RangeReader(0, 10), Named("r"));
+        // RangeReader is not registered for shipping, so keep the reader on machine 0.
+        Stream r = graph.NewInputReaderNode(RangeReader(0, 10), with_placement("r", {1, 0}));
         graph.NewBlockingNode({{0, r}}, test::SumExecutor(), with_placement("op_zero", {0, 0}));
       },
       "op_zero", two_machines);

@@ -262,7 +262,7 @@ TEST(HashObjectTest, DifferentValuesSpread) {
     uint64_t h = HashObject(Object(i));
     int_hashes.insert(h);
     ++buckets[h % 8];
-    string_hashes.insert(HashObject(Object("s" + std::to_string(i))));
+    string_hashes.insert(HashObject(Object(std::string("s") + std::to_string(i))));
   }
   EXPECT_GE(int_hashes.size(), 995u);
   EXPECT_GE(string_hashes.size(), 995u);
