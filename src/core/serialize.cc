@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "msgpack_check.h"
 #include "quokka/serialize.h"
 
 namespace quokka {
@@ -133,6 +134,9 @@ struct Decoder::Impl {
     }
     if (!top_pending) {
       if (offset >= data.size()) ThrowDecode("unexpected end of input");
+      size_t end = 0;
+      std::string error;
+      if (!internal::CheckMsgpackValue(data, offset, &end, &error)) ThrowDecode(error);
       msgpack_unpack_return ret =
           msgpack_unpack_next(&top, data.data(), data.size(), &offset);
       if (ret == MSGPACK_UNPACK_CONTINUE) ThrowDecode("input is truncated");

@@ -83,7 +83,8 @@ class EmuPointReader : public InputReader {
     if (next_ >= per_channel_) return std::nullopt;
     int64_t i = next_++;
     if (unregistered_) return ReadItem{next_, Object::Make(EmuUnregisteredPoint{i})};
-    return ReadItem{next_, Object::Make(EmuPoint{i, i * 0.5, "p" + std::to_string(channel_)})};
+    return ReadItem{next_, Object::Make(EmuPoint{
+                               i, i * 0.5, std::string("p").append(std::to_string(channel_))})};
   }
   void Encode(Encoder& out) const {
     out.ArrayHeader(2);
@@ -263,8 +264,8 @@ TEST(EmulatedClusterTest, HashAndRoundRobinAcrossMachines) {
         Partitioner::RoundRobin(), Partitioner::Broadcast()}) {
     TaskGraph graph(cluster);
     Stream tags = graph.NewInputReaderNode(EmuTaggedReader(per_channel), test::Named("tags"));
-    Dataset sums = graph.NewBlockingNode({{0, Source(tags, partitioner)}}, EmuSum(),
-                                         Placed("sums", {2, 2}));
+    Dataset sums =
+        graph.NewBlockingNode({{0, Source(tags, partitioner)}}, EmuSum(), Placed("sums", {2, 2}));
     graph.Run(test::Quiet());
     ASSERT_EQ(sums.num_partitions(), 4);
     int64_t factor = partitioner.kind() == Partitioner::Kind::kBroadcast ? 4 : 1;
@@ -288,11 +289,11 @@ TEST(EmulatedClusterTest, UnregisteredReaderAndLambdaTaskAreRefusedAtCreate) {
   Cluster cluster = TwoMachines();
   {
     TaskGraph graph(cluster);
-    Stream numbers = graph.NewInputReaderNode(
-        GeneratorReader([](int64_t i, int, int) -> std::optional<Object> {
-          return i < 5 ? std::optional<Object>(Object(i)) : std::nullopt;
-        }),
-        test::Named("lambda_reader"));
+    Stream numbers =
+        graph.NewInputReaderNode(GeneratorReader([](int64_t i, int, int) -> std::optional<Object> {
+                                   return i < 5 ? std::optional<Object>(Object(i)) : std::nullopt;
+                                 }),
+                                 test::Named("lambda_reader"));
     graph.NewBlockingNode({{0, numbers}}, EmuSum(), test::Named("sum"));
     std::optional<Error> error = test::CatchError([&] { graph.Create(); });
     ASSERT_TRUE(error.has_value());
@@ -301,7 +302,8 @@ TEST(EmulatedClusterTest, UnregisteredReaderAndLambdaTaskAreRefusedAtCreate) {
   {
     TaskGraph graph(cluster);
     Stream tags = graph.NewInputReaderNode(EmuTaggedReader(10), test::Named("tags"));
-    Stream mapped = graph.NewTask(tags, [](const Object& o) { return o; }, test::Named("lambda_task"));
+    Stream mapped = graph.NewTask(
+        tags, [](const Object& o) { return o; }, test::Named("lambda_task"));
     graph.NewBlockingNode({{0, mapped}}, EmuSum(), test::Named("sum"));
     std::optional<Error> error = test::CatchError([&] { graph.Create(); });
     ASSERT_TRUE(error.has_value());
@@ -315,8 +317,8 @@ TEST(EmulatedClusterTest, UnregisteredTypesAreFineOnMachineZero) {
   TaskGraph graph(cluster);
   // An unregistered reader and executor, both only on machine a.
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, 1000), Placed("local_reader", {2, 0}));
-  Dataset sum = graph.NewBlockingNode({{0, numbers}}, EmuUnregisteredSum(),
-                                      Placed("local_sum", {1, 0}));
+  Dataset sum =
+      graph.NewBlockingNode({{0, numbers}}, EmuUnregisteredSum(), Placed("local_sum", {1, 0}));
   RunStats stats = graph.Run(test::Quiet());
   EXPECT_EQ(test::SumOf(sum), test::SumBelow(1000));
   EXPECT_EQ(MachineCounts(stats.node("local_reader")), (std::map<std::string, int>{{"a", 2}}));
@@ -345,8 +347,8 @@ TEST(EmulatedClusterTest, UserStructsCrossMachines) {
   const int64_t per_channel = 400;
   TaskGraph graph(cluster);
   // Points made on machine b, checked on machine a (and, broadcast, on both).
-  Stream points = graph.NewInputReaderNode(EmuPointReader(per_channel, false),
-                                           Placed("points_on_b", {0, 2}));
+  Stream points =
+      graph.NewInputReaderNode(EmuPointReader(per_channel, false), Placed("points_on_b", {0, 2}));
   Dataset on_a = graph.NewBlockingNode({{0, Source(points, Partitioner::RoundRobin())}},
                                        EmuPointChecker(), Placed("checker_on_a", {1, 0}));
   Dataset both = graph.NewBlockingNode({{0, Source(points, Partitioner::Broadcast())}},
@@ -387,8 +389,8 @@ TEST(EmulatedClusterTest, UnregisteredStructCrossingMachinesFailsTheRun) {
   Cluster cluster = TwoMachines();
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
-    Stream points = graph.NewInputReaderNode(EmuPointReader(50, true),
-                                             Placed("bad_points_on_b", {0, 1}));
+    Stream points =
+        graph.NewInputReaderNode(EmuPointReader(50, true), Placed("bad_points_on_b", {0, 1}));
     graph.NewBlockingNode({{0, Source(points, Partitioner::RoundRobin())}}, EmuCollect(),
                           Placed("collect_on_a", {1, 0}));
     graph.Run(test::Quiet());

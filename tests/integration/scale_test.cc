@@ -39,16 +39,16 @@ class KeyedSum : public Executor {
 
 struct Shape {
   int64_t sum = 0, count = 0;
-  std::vector<int64_t> counts;                 // per partition
-  std::vector<std::vector<int64_t>> keys;      // per partition
+  std::vector<int64_t> counts;             // per partition
+  std::vector<std::vector<int64_t>> keys;  // per partition
 };
 
 Shape RunWide(Partitioner partitioner, int64_t n, int readers, int operators) {
   LocalCluster cluster(4);
   TaskGraph graph(cluster);
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, n), test::Named("wide_reader", readers));
-  Dataset result = graph.NewBlockingNode({{0, Source(numbers, std::move(partitioner))}},
-                                         KeyedSum(), test::Named("keyed_sum", operators));
+  Dataset result = graph.NewBlockingNode({{0, Source(numbers, std::move(partitioner))}}, KeyedSum(),
+                                         test::Named("keyed_sum", operators));
   RunStats stats = graph.Run(test::Quiet(4, uint64_t{8} << 20));
   EXPECT_EQ(stats.node("wide_reader").channels.size(), static_cast<size_t>(readers));
   EXPECT_EQ(stats.node("keyed_sum").channels.size(), static_cast<size_t>(operators));
@@ -69,10 +69,9 @@ Shape RunWide(Partitioner partitioner, int64_t n, int readers, int operators) {
 
 TEST(ScaleTest, SixtyFourReadersIntoSixteenHashChannels) {
   const int64_t n = 200'000;
-  Shape shape = RunWide(Partitioner::HashBy([](const Object& o) {
-                          return Object(o.As<int64_t>() % kKeys);
-                        }),
-                        n, 64, 16);
+  Shape shape =
+      RunWide(Partitioner::HashBy([](const Object& o) { return Object(o.As<int64_t>() % kKeys); }),
+              n, 64, 16);
   EXPECT_EQ(shape.sum, test::SumBelow(n));
   EXPECT_EQ(shape.count, n);
   // Every key lives on exactly one channel: the one its hash picks.
@@ -125,16 +124,16 @@ TEST(ScaleTest, SameSmallGraphTwoHundredTimes) {
     TaskGraph graph(cluster);
     Stream numbers =
         graph.NewInputReaderNode(RangeReader(0, 80), test::Named("numbers", reader_channels));
-    Stream shifted = graph.NewTask(numbers, [i](const Object& o) {
-      return Object(o.As<int64_t>() + i);
-    }, test::Named("shift"));
+    Stream shifted = graph.NewTask(
+        numbers, [i](const Object& o) { return Object(o.As<int64_t>() + i); },
+        test::Named("shift"));
     Dataset sums = graph.NewBlockingNode({{0, Source(shifted, partitioner)}}, test::SumExecutor(),
                                          test::Named("sum", sum_channels));
     graph.Run(test::Quiet());
     ASSERT_EQ(sums.num_partitions(), sum_channels) << "iteration " << i;
-    ASSERT_EQ(test::SumOf(sums), 3160 + 80 * i) << "iteration " << i << ": " << reader_channels
-                                                << " reader channels, " << sum_channels
-                                                << " sum channels";
+    ASSERT_EQ(test::SumOf(sums), 3160 + 80 * i)
+        << "iteration " << i << ": " << reader_channels << " reader channels, " << sum_channels
+        << " sum channels";
   }
 }
 

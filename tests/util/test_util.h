@@ -36,20 +36,18 @@ const Status& ToStatus(const Result<T>& result) {
 }  // namespace quokka::test
 
 /// Assert / expect that a Status or Result<T> is OK, printing the status otherwise.
-#define QK_ASSERT_OK(expr)                                                  \
-  do {                                                                      \
-    const auto& qk_test_value_ = (expr);                                    \
-    const ::quokka::Status& qk_test_status_ =                               \
-        ::quokka::test::ToStatus(qk_test_value_);                           \
-    ASSERT_TRUE(qk_test_status_.ok()) << #expr << ": " << qk_test_status_.ToString(); \
+#define QK_ASSERT_OK(expr)                                                              \
+  do {                                                                                  \
+    const auto& qk_test_value_ = (expr);                                                \
+    const ::quokka::Status& qk_test_status_ = ::quokka::test::ToStatus(qk_test_value_); \
+    ASSERT_TRUE(qk_test_status_.ok()) << #expr << ": " << qk_test_status_.ToString();   \
   } while (false)
 
-#define QK_EXPECT_OK(expr)                                                  \
-  do {                                                                      \
-    const auto& qk_test_value_ = (expr);                                    \
-    const ::quokka::Status& qk_test_status_ =                               \
-        ::quokka::test::ToStatus(qk_test_value_);                           \
-    EXPECT_TRUE(qk_test_status_.ok()) << #expr << ": " << qk_test_status_.ToString(); \
+#define QK_EXPECT_OK(expr)                                                              \
+  do {                                                                                  \
+    const auto& qk_test_value_ = (expr);                                                \
+    const ::quokka::Status& qk_test_status_ = ::quokka::test::ToStatus(qk_test_value_); \
+    EXPECT_TRUE(qk_test_status_.ok()) << #expr << ": " << qk_test_status_.ToString();   \
   } while (false)
 
 /// Expect that `haystack` (anything convertible to std::string) contains `needle`.
@@ -157,9 +155,9 @@ struct Recording {
     Object object;
   };
   std::mutex mutex;
-  std::vector<Event> events;          // in arrival order (over all channels)
-  std::map<int, int> done_calls;      // channel -> number of Done() calls
-  std::map<int, int> execute_calls;   // channel -> number of Execute() calls
+  std::vector<Event> events;         // in arrival order (over all channels)
+  std::map<int, int> done_calls;     // channel -> number of Done() calls
+  std::map<int, int> execute_calls;  // channel -> number of Execute() calls
 
   /// The objects channel `channel` received, in arrival order.
   ObjectList ObjectsOf(int channel) {
@@ -211,11 +209,11 @@ inline int64_t TagSeq(int64_t tagged) { return tagged % kTagBase; }
 
 /// A reader whose channel c yields Tag(c, 0), Tag(c, 1), ..., Tag(c, per_channel - 1).
 inline GeneratorReader TaggedReader(int64_t per_channel) {
-  return GeneratorReader([per_channel](int64_t index, int channel,
-                                       int num_channels) -> std::optional<Object> {
-    if (index >= per_channel) return std::nullopt;
-    return Object(Tag(channel, index));
-  });
+  return GeneratorReader(
+      [per_channel](int64_t index, int channel, int num_channels) -> std::optional<Object> {
+        if (index >= per_channel) return std::nullopt;
+        return Object(Tag(channel, index));
+      });
 }
 
 /// Read every item of one reader channel (a fresh copy of `prototype`).

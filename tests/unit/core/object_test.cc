@@ -132,8 +132,7 @@ TEST(ObjectTest, AsWithWrongTypeThrowsTypeError) {
   expect_type_error([] { (void)Object(5).As<std::string>(); }, "string");
   expect_type_error([] { (void)Object("x").As<int64_t>(); }, "string");
   expect_type_error([] { (void)Object(5).As<ObjectTestPoint>(); }, "ObjectTestPoint");
-  expect_type_error([] { (void)Object::Make(ObjectTestPoint{}).As<double>(); },
-                    "ObjectTestPoint");
+  expect_type_error([] { (void)Object::Make(ObjectTestPoint{}).As<double>(); }, "ObjectTestPoint");
   // int64_t's C++ name varies ("long", "long long"), so only the code is checked here.
   expect_type_error([] { (void)Object().As<int64_t>(); }, "");
   expect_type_error([] { (void)Object(1.0).As<int64_t>(); }, "");

@@ -59,7 +59,9 @@ struct SerBadDecode {
   int64_t value = 0;
   bool operator==(const SerBadDecode& other) const = default;
   void Encode(Encoder& out) const { out.Int(value); }
-  static SerBadDecode Decode(Decoder& in) { return SerBadDecode{static_cast<int64_t>(in.String().size())}; }
+  static SerBadDecode Decode(Decoder& in) {
+    return SerBadDecode{static_cast<int64_t>(in.String().size())};
+  }
 };
 
 // Another type, for a name clash.
@@ -124,9 +126,8 @@ TEST(SerializeTest, RoundTripNull) {
 
 TEST(SerializeTest, RoundTripInt64) {
   for (int64_t value : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{127}, int64_t{128},
-                        int64_t{-33}, int64_t{65536}, int64_t{-2147483649LL},
-                        int64_t{4294967296LL}, std::numeric_limits<int64_t>::min(),
-                        std::numeric_limits<int64_t>::max()}) {
+                        int64_t{-33}, int64_t{65536}, int64_t{-2147483649LL}, int64_t{4294967296LL},
+                        std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}) {
     Object back = RoundTrip(Object(value));
     ASSERT_TRUE(back.Is<int64_t>()) << value;
     EXPECT_EQ(back.As<int64_t>(), value);
@@ -134,10 +135,10 @@ TEST(SerializeTest, RoundTripInt64) {
 }
 
 TEST(SerializeTest, RoundTripDouble) {
-  for (double value : {0.0, 1.5, -2.25, 1e300, -1e-300, std::numeric_limits<double>::denorm_min(),
-                       std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest(),
-                       std::numeric_limits<double>::infinity(),
-                       -std::numeric_limits<double>::infinity()}) {
+  for (double value :
+       {0.0, 1.5, -2.25, 1e300, -1e-300, std::numeric_limits<double>::denorm_min(),
+        std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest(),
+        std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
     Object back = RoundTrip(Object(value));
     ASSERT_TRUE(back.Is<double>()) << value;
     EXPECT_EQ(back.As<double>(), value);
@@ -157,8 +158,8 @@ TEST(SerializeTest, RoundTripString) {
   std::string with_nul("a\0b\0", 4);
   for (const std::string& value :
        {std::string(), std::string("x"), std::string("hello world"), with_nul,
-        std::string("k\xC3\xA4nguru \xF0\x9F\xA6\x98"), std::string(31, 's'),
-        std::string(32, 's'), std::string(300, 'm'), std::string(70000, 'L')}) {
+        std::string("k\xC3\xA4nguru \xF0\x9F\xA6\x98"), std::string(31, 's'), std::string(32, 's'),
+        std::string(300, 'm'), std::string(70000, 'L')}) {
     Object back = RoundTrip(Object(value));
     ASSERT_TRUE(back.Is<std::string>());
     EXPECT_EQ(back.As<std::string>(), value);
@@ -268,8 +269,8 @@ TEST(SerializeTest, UnregisteredTypeFailsNamingTheType) {
   ASSERT_FALSE(direct.ok());
   QK_EXPECT_CONTAINS(direct.status().message(), "SerUnregisteredWidget");
 
-  Result<std::string> nested =
-      Serialize(Object(ObjectList{Object(1), Object(ObjectMap{{"w", Object::Make(SerUnregisteredWidget{})}})}));
+  Result<std::string> nested = Serialize(Object(
+      ObjectList{Object(1), Object(ObjectMap{{"w", Object::Make(SerUnregisteredWidget{})}})}));
   ASSERT_FALSE(nested.ok());
   QK_EXPECT_CONTAINS(nested.status().message(), "SerUnregisteredWidget");
 }
@@ -364,8 +365,8 @@ TEST(SerializeTest, MalformedInputFails) {
        {std::string(), std::string("\xc1", 1), std::string("\x92", 1),
         std::string("\x92\xa5int64", 7), std::string("\xa5int", 4),
         std::string("\xdd\xff\xff\xff\xff", 5), std::string("\xdf\xff\xff\xff\xff", 5),
-        std::string("\x92\xa4list\xdd\xff\xff\xff\xff", 11),
-        std::string("\xc6\xff\xff\xff\xff", 5), std::string("garbage!")}) {
+        std::string("\x92\xa4list\xdd\xff\xff\xff\xff", 11), std::string("\xc6\xff\xff\xff\xff", 5),
+        std::string("garbage!")}) {
     Result<Object> result(Status::Internal("unset"));
     EXPECT_NO_THROW(result = Deserialize(bytes));
     EXPECT_FALSE(result.ok()) << "accepted " << bytes.size() << " malformed bytes";

@@ -14,10 +14,10 @@
 namespace quokka {
 namespace {
 
-const std::vector<StatusCode> kFailureCodes = {
-    StatusCode::kInvalid,     StatusCode::kIOError,   StatusCode::kNotFound,
-    StatusCode::kTypeError,   StatusCode::kOutOfMemory, StatusCode::kCancelled,
-    StatusCode::kNetworkError, StatusCode::kInternal};
+const std::vector<StatusCode> kFailureCodes = {StatusCode::kInvalid,      StatusCode::kIOError,
+                                               StatusCode::kNotFound,     StatusCode::kTypeError,
+                                               StatusCode::kOutOfMemory,  StatusCode::kCancelled,
+                                               StatusCode::kNetworkError, StatusCode::kInternal};
 
 TEST(StatusTest, DefaultIsOk) {
   Status status;
@@ -143,7 +143,7 @@ TEST(ResultTest, MoveOnlyValue) {
 }
 
 Status FailIfNegative(int x) {
-  if (x < 0) return Status::Invalid("negative: " + std::to_string(x));
+  if (x < 0) return Status::Invalid(std::string("negative: ").append(std::to_string(x)));
   return Status::OK();
 }
 

@@ -50,8 +50,8 @@ void RunSlowConsumer(int reader_channels, int consumer_channels, int threads, in
                      uint64_t budget) {
   LocalCluster cluster(4);
   TaskGraph graph(cluster);
-  Stream source =
-      graph.NewInputReaderNode(PayloadReader(per_channel), test::Named("fast_reader", reader_channels));
+  Stream source = graph.NewInputReaderNode(PayloadReader(per_channel),
+                                           test::Named("fast_reader", reader_channels));
   Dataset counts = graph.NewBlockingNode({{0, source}}, SlowCounter(),
                                          test::Named("slow_consumer", consumer_channels));
   RunStats stats = graph.Run(test::Quiet(threads, budget));
@@ -67,9 +67,8 @@ void RunSlowConsumer(int reader_channels, int consumer_channels, int threads, in
 
   EXPECT_EQ(stats.memory_budget_bytes, budget);
   EXPECT_GT(stats.peak_queued_bytes, 0u);
-  EXPECT_LE(stats.peak_queued_bytes, budget)
-      << "the reader produced " << total * kPayload << " bytes; at most " << budget
-      << " may be queued";
+  EXPECT_LE(stats.peak_queued_bytes, budget) << "the reader produced " << total * kPayload
+                                             << " bytes; at most " << budget << " may be queued";
   EXPECT_GT(Stalls(stats.node("fast_reader")), 0u) << stats.ToString(true);
   EXPECT_EQ(stats.node("fast_reader").objects_out(), static_cast<uint64_t>(total));
   EXPECT_EQ(stats.node("slow_consumer").objects_in(), static_cast<uint64_t>(total));

@@ -118,9 +118,9 @@ TEST(DatasetTest, ReadInASecondGraph) {
   Dataset first_output = [&] {
     TaskGraph graph(cluster);
     Stream input = graph.NewInputReaderNode(RangeReader(0, 1000), test::Named("input", 3));
-    Stream squares = graph.NewTask(input, [](const Object& o) {
-      return Object(o.As<int64_t>() * o.As<int64_t>());
-    }, test::Named("square", 3));
+    Stream squares = graph.NewTask(
+        input, [](const Object& o) { return Object(o.As<int64_t>() * o.As<int64_t>()); },
+        test::Named("square", 3));
     Dataset dataset = graph.NewBlockingNode({{0, squares}}, Collect(), test::Named("squares", 4));
     graph.Run(test::Quiet(3));
     return dataset;

@@ -111,19 +111,19 @@ TEST(DependencyTest, ChainOfDependencies) {
   auto clock = std::make_shared<std::atomic<int>>(0);
   auto make_reader = [clock](std::shared_ptr<std::atomic<int>> first_step,
                              std::shared_ptr<std::atomic<int>> last_step) {
-    return GeneratorReader([clock, first_step, last_step](int64_t index, int,
-                                                          int) -> std::optional<Object> {
-      int step = clock->fetch_add(1);
-      if (index == 0) {
-        int expected = -1;
-        first_step->compare_exchange_strong(expected, step);
-      }
-      int previous = last_step->load();
-      while (step > previous && !last_step->compare_exchange_weak(previous, step)) {
-      }
-      if (index >= 200) return std::nullopt;
-      return Object(index);
-    });
+    return GeneratorReader(
+        [clock, first_step, last_step](int64_t index, int, int) -> std::optional<Object> {
+          int step = clock->fetch_add(1);
+          if (index == 0) {
+            int expected = -1;
+            first_step->compare_exchange_strong(expected, step);
+          }
+          int previous = last_step->load();
+          while (step > previous && !last_step->compare_exchange_weak(previous, step)) {
+          }
+          if (index >= 200) return std::nullopt;
+          return Object(index);
+        });
   };
   std::vector<std::shared_ptr<std::atomic<int>>> first, last;
   for (int i = 0; i < 3; ++i) {
@@ -138,8 +138,8 @@ TEST(DependencyTest, ChainOfDependencies) {
   NodeOptions c_options = test::Named("C", 2);
   c_options.depends_on = {b};
   Stream c = graph.NewInputReaderNode(make_reader(first[2], last[2]), c_options);
-  Dataset sum = graph.NewBlockingNode({{0, a}, {1, b}, {2, c}}, test::SumExecutor(),
-                                      test::Named("sum", 1));
+  Dataset sum =
+      graph.NewBlockingNode({{0, a}, {1, b}, {2, c}}, test::SumExecutor(), test::Named("sum", 1));
   graph.Run(test::Quiet(4));
   EXPECT_EQ(test::SumOf(sum), 3 * 2 * test::SumBelow(200));
   EXPECT_GT(first[1]->load(), last[0]->load()) << "B started before A finished";

@@ -33,7 +33,7 @@ class LimitExecutor : public Executor {
   }
   void Done(int channel, Output& out) override {
     ++done_calls_;
-    out.Emit(Object("summary:" + std::to_string(calls_after_finish_) + ":" +
+    out.Emit(Object(std::string("summary:").append(std::to_string(calls_after_finish_)) + ":" +
                     std::to_string(done_calls_)));
   }
 
@@ -91,9 +91,8 @@ TEST(EarlyTerminationTest, AllReaderChannelsStop) {
   // Batches of 16: 625k batches over 4 channels.
   Stream numbers =
       graph.NewInputReaderNode(RangeReader(0, kTenMillion, 16), test::Named("ten_million", 4));
-  Dataset limited = graph.NewBlockingNode(
-      {{0, numbers}},
-      LimitExecutor(50), test::Named("limit", 1));
+  Dataset limited =
+      graph.NewBlockingNode({{0, numbers}}, LimitExecutor(50), test::Named("limit", 1));
   RunStats stats = graph.Run(test::Quiet(4));
   // The limit counts batches here (each is one object).
   size_t batches = 0;
@@ -115,7 +114,8 @@ TEST(EarlyTerminationTest, ReaderContinuesWhileAnotherConsumerWantsData) {
       graph.NewBlockingNode({{0, numbers}}, LimitExecutor(10), test::Named("limit", 1));
   Dataset counted =
       graph.NewBlockingNode({{0, numbers}}, test::CountExecutor(), test::Named("count", 1));
-  Dataset summed = graph.NewBlockingNode({{0, numbers}}, test::SumExecutor(), test::Named("sum", 1));
+  Dataset summed =
+      graph.NewBlockingNode({{0, numbers}}, test::SumExecutor(), test::Named("sum", 1));
   RunStats stats = graph.Run(test::Quiet(2));
   EXPECT_EQ(Split(limited).numbers.size(), 10u);
   EXPECT_EQ(test::SumOf(counted), n);
@@ -128,9 +128,8 @@ TEST(EarlyTerminationTest, EachChannelFinishesOnItsOwn) {
   LocalCluster cluster(4);
   TaskGraph graph(cluster);
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, kTenMillion), test::Named("numbers", 2));
-  Dataset limited =
-      graph.NewBlockingNode({{0, Source(numbers, Partitioner::RoundRobin())}}, LimitExecutor(25),
-                            test::Named("limit", 3));
+  Dataset limited = graph.NewBlockingNode({{0, Source(numbers, Partitioner::RoundRobin())}},
+                                          LimitExecutor(25), test::Named("limit", 3));
   RunStats stats = graph.Run(test::Quiet(4));
   ASSERT_EQ(limited.num_partitions(), 3);
   for (int p = 0; p < 3; ++p) {

@@ -44,7 +44,7 @@ void ExpectErrorMentions(const std::optional<Error>& error, const std::string& n
   ASSERT_TRUE(error.has_value()) << "Run() did not throw quokka::Error";
   for (const std::string& text : {std::string(error->what()), error->status().message()}) {
     QK_EXPECT_CONTAINS(text, node);
-    QK_EXPECT_CONTAINS(text, "channel " + std::to_string(channel));
+    QK_EXPECT_CONTAINS(text, std::string("channel ").append(std::to_string(channel)));
     QK_EXPECT_CONTAINS(text, message);
   }
 }
@@ -53,7 +53,8 @@ void ExpectErrorMentions(const std::optional<Error>& error, const std::string& n
 void ExpectClusterStillWorks(const Cluster& cluster) {
   TaskGraph graph(cluster);
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, 80), test::Named("after_numbers"));
-  Dataset sum = graph.NewBlockingNode({{0, numbers}}, test::SumExecutor(), test::Named("after_sum"));
+  Dataset sum =
+      graph.NewBlockingNode({{0, numbers}}, test::SumExecutor(), test::Named("after_sum"));
   graph.Run(test::Quiet());
   EXPECT_EQ(test::SumOf(sum), 3160);
 }
@@ -82,8 +83,8 @@ TEST(RunErrorTest, ExceptionInExecute) {
     TaskGraph graph(cluster);
     Stream numbers = graph.NewInputReaderNode(RangeReader(0, 10000), test::Named("numbers", 2));
     // Number x goes to channel x % 3, so 4321 reaches channel 1.
-    Partitioner modulo = Partitioner::Custom(
-        [](const Object& o, int, int consumers, std::vector<Target>& out) {
+    Partitioner modulo =
+        Partitioner::Custom([](const Object& o, int, int consumers, std::vector<Target>& out) {
           out.push_back({static_cast<int>(o.As<int64_t>() % consumers), o});
         });
     graph.NewBlockingNode({{0, Source(numbers, modulo)}},
@@ -114,9 +115,9 @@ TEST(RunErrorTest, ExceptionInNonBlockingNodeWithDownstream) {
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
     Stream numbers = graph.NewInputReaderNode(RangeReader(0, 5000), test::Named("numbers", 2));
-    Stream middle = graph.NewNonBlockingNode({{0, numbers}},
-                                             ThrowingExecutor(0, 777, false, "middle failed"),
-                                             test::Named("middle_node", 2));
+    Stream middle =
+        graph.NewNonBlockingNode({{0, numbers}}, ThrowingExecutor(0, 777, false, "middle failed"),
+                                 test::Named("middle_node", 2));
     graph.NewBlockingNode({{0, middle}}, test::SumExecutor(), test::Named("sink", 1));
     graph.Run(test::Quiet(4));
   });
@@ -130,9 +131,9 @@ TEST(RunErrorTest, QuokkaErrorFromUserCodeKeepsItsMessage) {
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
     Stream numbers = graph.NewInputReaderNode(RangeReader(0, 100), test::Named("numbers", 1));
-    Stream wrong = graph.NewTask(numbers, [](const Object& o) {
-      return Object(o.As<std::string>() + "!");
-    }, test::Named("wrong_type_task", 1));
+    Stream wrong = graph.NewTask(
+        numbers, [](const Object& o) { return Object(o.As<std::string>() + "!"); },
+        test::Named("wrong_type_task", 1));
     graph.NewBlockingNode({{0, wrong}}, Collect(), test::Named("sink", 1));
     graph.Run(test::Quiet(2));
   });
@@ -149,8 +150,7 @@ TEST(RunErrorTest, FailureWhileProducersAreParkedDoesNotHang) {
   LocalCluster cluster(4);
   std::optional<Error> error = test::CatchError([&] {
     TaskGraph graph(cluster);
-    Stream numbers =
-        graph.NewInputReaderNode(RangeReader(0, 1'000'000), test::Named("numbers", 4));
+    Stream numbers = graph.NewInputReaderNode(RangeReader(0, 1'000'000), test::Named("numbers", 4));
     graph.NewBlockingNode({{0, numbers}}, ThrowingExecutor(0, 10, false, "consumer failed early"),
                           test::Named("failing_consumer", 1));
     graph.Run(test::Quiet(4, uint64_t{16} << 10));

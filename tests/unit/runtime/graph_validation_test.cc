@@ -33,8 +33,8 @@ TEST(GraphValidationTest, ValidGraphIsAccepted) {
   LocalCluster cluster(2);
   TaskGraph graph(cluster);
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, 10), Named("numbers"));
-  Stream doubled = graph.NewTask(numbers, [](const Object& o) { return Object(2 * o.As<int64_t>()); },
-                                 Named("doubled"));
+  Stream doubled = graph.NewTask(
+      numbers, [](const Object& o) { return Object(2 * o.As<int64_t>()); }, Named("doubled"));
   Dataset sums = graph.NewBlockingNode({{0, doubled}}, test::SumExecutor(), Named("sums"));
   EXPECT_NO_THROW(graph.Create());
   graph.Run(test::Quiet());
@@ -127,7 +127,7 @@ TEST(GraphValidationTest, BadChannelsPerMachine) {
       "negative", two_machines);
   ExpectRefused(
       [&](TaskGraph& graph) {
-        // RangeReader is not registered for shipping, so keep the reader on machine 0.
+        // Keep the reader on machine 0 so that only op_zero is at fault.
         Stream r = graph.NewInputReaderNode(RangeReader(0, 10), with_placement("r", {1, 0}));
         graph.NewBlockingNode({{0, r}}, test::SumExecutor(), with_placement("op_zero", {0, 0}));
       },
@@ -169,7 +169,8 @@ TEST(GraphValidationTest, DependingOnTransitiveInputWouldDeadlock) {
       [](TaskGraph& graph) {
         Stream r = graph.NewInputReaderNode(RangeReader(0, 10), Named("r"));
         Stream mid = graph.NewNonBlockingNode({{0, r}}, test::SumExecutor(), Named("mid"));
-        Stream mid2 = graph.NewTask(mid, [](const Object& o) { return o; }, Named("mid2"));
+        Stream mid2 = graph.NewTask(
+            mid, [](const Object& o) { return o; }, Named("mid2"));
         NodeOptions options = Named("waits_for_upstream");
         options.depends_on = {r};
         graph.NewBlockingNode({{0, mid2}}, test::SumExecutor(), options);

@@ -69,7 +69,8 @@ TEST(OrderTest, PerProducerOrderIsKeptOnEveryPartitioning) {
       {"default", Partitioner::Default()},
       {"round_robin", Partitioner::RoundRobin()},
       {"broadcast", Partitioner::Broadcast()},
-      {"hash", Partitioner::HashBy([](const Object& o) { return Object(TagSeq(o.As<int64_t>()) % 7); })},
+      {"hash",
+       Partitioner::HashBy([](const Object& o) { return Object(TagSeq(o.As<int64_t>()) % 7); })},
       {"to_channel", Partitioner::ToChannel(1)},
   };
   LocalCluster cluster(4);
@@ -92,17 +93,17 @@ TEST(OrderTest, OrderIsKeptThroughAChainOfTasks) {
   const int64_t per_channel = 5000;
   LocalCluster cluster(4);
   TaskGraph graph(cluster);
-  Stream source =
-      graph.NewInputReaderNode(test::TaggedReader(per_channel), test::Named("producers", producers));
+  Stream source = graph.NewInputReaderNode(test::TaggedReader(per_channel),
+                                           test::Named("producers", producers));
   // Same channel count on every stage: with default partitioning each task channel reads one
   // producer channel, so per-producer order must survive the chain.
-  Stream identity = graph.NewTask(source, [](const Object& o) { return o; },
-                                  test::Named("identity", producers));
-  Stream kept = graph.NewFilter(identity, [](const Object& o) { return TagSeq(o.As<int64_t>()) % 5 != 0; },
-                                test::Named("filter", producers));
-  Dataset result =
-      graph.NewBlockingNode({{0, Source(kept, Partitioner::RoundRobin())}}, OrderChecker(),
-                            test::Named("checker", 2));
+  Stream identity = graph.NewTask(
+      source, [](const Object& o) { return o; }, test::Named("identity", producers));
+  Stream kept = graph.NewFilter(
+      identity, [](const Object& o) { return TagSeq(o.As<int64_t>()) % 5 != 0; },
+      test::Named("filter", producers));
+  Dataset result = graph.NewBlockingNode({{0, Source(kept, Partitioner::RoundRobin())}},
+                                         OrderChecker(), test::Named("checker", 2));
   graph.Run(test::Quiet(4, uint64_t{1} << 20));
   OrderResult summary = Summarize(result);
   EXPECT_EQ(summary.received, producers * (per_channel - per_channel / 5));

@@ -30,10 +30,10 @@ std::shared_ptr<Recording> RunPartition(int producers, int consumers, Partitione
   auto recording = std::make_shared<Recording>();
   LocalCluster cluster(4);
   TaskGraph graph(cluster);
-  Stream source = graph.NewInputReaderNode(test::TaggedReader(per_channel),
-                                           test::Named("producer", producers));
-  graph.NewBlockingNode({{0, Source(source, std::move(partitioner))}},
-                        RecordingExecutor(recording), test::Named("consumer", consumers));
+  Stream source =
+      graph.NewInputReaderNode(test::TaggedReader(per_channel), test::Named("producer", producers));
+  graph.NewBlockingNode({{0, Source(source, std::move(partitioner))}}, RecordingExecutor(recording),
+                        test::Named("consumer", consumers));
   graph.Run(test::Quiet(4));
   return recording;
 }
@@ -154,8 +154,8 @@ TEST(PartitionTest, ToChannelOutOfRangeIsRefusedAtCreate) {
     std::optional<Error> error = test::CatchError([&] {
       TaskGraph graph(cluster);
       Stream source = graph.NewInputReaderNode(RangeReader(0, 10), test::Named("tc_source", 2));
-      graph.NewBlockingNode({{0, Source(source, Partitioner::ToChannel(bad))}},
-                            test::SumExecutor(), test::Named("tc_sink", 3));
+      graph.NewBlockingNode({{0, Source(source, Partitioner::ToChannel(bad))}}, test::SumExecutor(),
+                            test::Named("tc_sink", 3));
       graph.Create();
     });
     ASSERT_TRUE(error.has_value()) << "ToChannel(" << bad << ") with 3 channels was accepted";
@@ -171,10 +171,10 @@ TEST(PartitionTest, HashByPlacesEachKeyOnItsHashChannel) {
   const int consumers = 5;
   auto int_key = [](const Object& object) { return Object(TagSeq(object.As<int64_t>()) % 37); };
   auto string_key = [](const Object& object) {
-    return Object("key-" + std::to_string(TagSeq(object.As<int64_t>()) % 11));
+    return Object(std::string("key-").append(std::to_string(TagSeq(object.As<int64_t>()) % 11)));
   };
-  for (const Partitioner::KeyFunction& key : {Partitioner::KeyFunction(int_key),
-                                              Partitioner::KeyFunction(string_key)}) {
+  for (const Partitioner::KeyFunction& key :
+       {Partitioner::KeyFunction(int_key), Partitioner::KeyFunction(string_key)}) {
     std::shared_ptr<Recording> recording = RunPartition(3, consumers, Partitioner::HashBy(key), n);
     std::multiset<int64_t> received;
     std::map<std::string, int> channel_of_key;
@@ -232,9 +232,9 @@ TEST(PartitionTest, CustomTargetOutOfRangeFailsTheRun) {
   graph.NewBlockingNode(
       {{0, Source(source, Partitioner::Custom([](const Object& object, int, int num_consumers,
                                                  std::vector<Target>& out) {
-          int64_t x = object.As<int64_t>();
-          out.push_back({x == 42 ? num_consumers : 0, object});
-        }))}},
+                    int64_t x = object.As<int64_t>();
+                    out.push_back({x == 42 ? num_consumers : 0, object});
+                  }))}},
       test::SumExecutor(), test::Named("custom_sink", 2));
   std::optional<Error> error = test::CatchError([&] { graph.Run(test::Quiet(2)); });
   ASSERT_TRUE(error.has_value()) << "a target channel out of range was accepted";
@@ -278,8 +278,9 @@ struct HashTestStruct {
 };
 
 TEST(HashObjectTest, UnhashableTypesThrowTypeError) {
-  std::optional<Error> map_error =
-      test::CatchError([] { (void)HashObject(Object(ObjectMap{{"a", Object(1)}})); });
+  std::optional<Error> map_error = test::CatchError([] {
+    (void)HashObject(Object(ObjectMap{{"a", Object(1)}}));
+  });
   ASSERT_TRUE(map_error.has_value());
   EXPECT_EQ(map_error->status().code(), StatusCode::kTypeError);
   std::optional<Error> struct_error =

@@ -44,8 +44,8 @@ TEST(RangeReaderTest, OneChannelYieldsEverythingInOrder) {
 }
 
 TEST(RangeReaderTest, ChannelsGetContiguousBlocksCoveringTheRange) {
-  for (auto [begin, end] : {std::pair<int64_t, int64_t>{0, 80}, {5, 6}, {-50, 51}, {10, 10},
-                           {1000, 1997}}) {
+  for (auto [begin, end] :
+       {std::pair<int64_t, int64_t>{0, 80}, {5, 6}, {-50, 51}, {10, 10}, {1000, 1997}}) {
     for (int channels : {1, 2, 3, 7, 8, 13}) {
       std::vector<int64_t> all;
       size_t smallest = SIZE_MAX, largest = 0;
@@ -56,8 +56,8 @@ TEST(RangeReaderTest, ChannelsGetContiguousBlocksCoveringTheRange) {
         all.insert(all.end(), part.begin(), part.end());
       }
       // Concatenating the channels in order gives back the range: contiguous blocks.
-      EXPECT_EQ(all, Iota(begin, end)) << "range [" << begin << ", " << end << ") over "
-                                       << channels << " channels";
+      EXPECT_EQ(all, Iota(begin, end))
+          << "range [" << begin << ", " << end << ") over " << channels << " channels";
       // Every channel gets a share of the work when there is enough of it.
       if (end - begin >= channels * 4) {
         EXPECT_GT(smallest, 0u);
@@ -106,9 +106,8 @@ TEST(RangeReaderTest, RestartAfterEveryPosition) {
         for (size_t k = 0; k < items.size(); ++k) {
           std::vector<ReadItem> rest = ReadChannel(prototype, c, channels, items[k].position);
           std::vector<ReadItem> expected(items.begin() + k + 1, items.end());
-          ASSERT_EQ(rest.size(), expected.size())
-              << "restart after item " << k << " of channel " << c << " (position "
-              << items[k].position << ")";
+          ASSERT_EQ(rest.size(), expected.size()) << "restart after item " << k << " of channel "
+                                                  << c << " (position " << items[k].position << ")";
           EXPECT_EQ(Flatten(rest), Flatten(expected));
         }
       }
@@ -117,17 +116,17 @@ TEST(RangeReaderTest, RestartAfterEveryPosition) {
 }
 
 TEST(GeneratorReaderTest, CallsFunctionUntilNullopt) {
-  GeneratorReader prototype([](int64_t index, int channel, int num_channels)
-                                -> std::optional<Object> {
-    if (index > channel) return std::nullopt;  // channel c yields c + 1 objects
-    return Object(ObjectList{Object(channel), Object(index), Object(num_channels)});
-  });
+  GeneratorReader prototype(
+      [](int64_t index, int channel, int num_channels) -> std::optional<Object> {
+        if (index > channel) return std::nullopt;  // channel c yields c + 1 objects
+        return Object(ObjectList{Object(channel), Object(index), Object(num_channels)});
+      });
   for (int c = 0; c < 4; ++c) {
     std::vector<ReadItem> items = ReadChannel(prototype, c, 4);
     ASSERT_EQ(items.size(), static_cast<size_t>(c + 1));
     for (size_t i = 0; i < items.size(); ++i) {
-      EXPECT_EQ(items[i].object, Object(ObjectList{Object(c), Object(static_cast<int64_t>(i)),
-                                                   Object(4)}));
+      EXPECT_EQ(items[i].object,
+                Object(ObjectList{Object(c), Object(static_cast<int64_t>(i)), Object(4)}));
     }
   }
 }

@@ -27,10 +27,11 @@ TEST(StatsTest, CountsObjectsPerNodeAndChannel) {
   LocalCluster cluster(4);
   TaskGraph graph(cluster);
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, n), test::Named("numbers", 3));
-  Stream evens = graph.NewFilter(numbers, [](const Object& o) { return o.As<int64_t>() % 2 == 0; },
-                                 test::Named("evens", 3));
-  Stream plus_one = graph.NewTask(evens, [](const Object& o) { return Object(o.As<int64_t>() + 1); },
-                                  test::Named("plus_one", 3));
+  Stream evens = graph.NewFilter(
+      numbers, [](const Object& o) { return o.As<int64_t>() % 2 == 0; }, test::Named("evens", 3));
+  Stream plus_one = graph.NewTask(
+      evens, [](const Object& o) { return Object(o.As<int64_t>() + 1); },
+      test::Named("plus_one", 3));
   Stream doubled = graph.NewNonBlockingNode({{0, Source(plus_one, Partitioner::RoundRobin())}},
                                             Duplicate(), test::Named("duplicate", 2));
   Dataset sum = graph.NewBlockingNode({{0, doubled}}, test::SumExecutor(), test::Named("sum", 1));
@@ -124,10 +125,11 @@ TEST(ExplainTest, DotNamesEveryNode) {
   LocalCluster cluster(2);
   TaskGraph graph(cluster);
   Stream lines = graph.NewInputReaderNode(RangeReader(0, 100), test::Named("line_reader"));
-  Stream keyed = graph.NewTask(lines, [](const Object& o) { return o; }, test::Named("keyer"));
+  Stream keyed = graph.NewTask(
+      lines, [](const Object& o) { return o; }, test::Named("keyer"));
   Stream hashed = graph.NewNonBlockingNode(
-      {{0, Source(keyed, Partitioner::HashBy([](const Object& o) { return o; }))}},
-      Duplicate(), test::Named("shuffler", 2));
+      {{0, Source(keyed, Partitioner::HashBy([](const Object& o) { return o; }))}}, Duplicate(),
+      test::Named("shuffler", 2));
   graph.NewBlockingNode({{0, Source(hashed, Partitioner::Broadcast())}}, Collect(),
                         test::Named("collector", 2));
   graph.Create();

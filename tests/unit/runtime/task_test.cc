@@ -15,9 +15,12 @@ TEST(TaskTest, MapAppliesFunctionToEveryObject) {
   LocalCluster cluster(3);
   TaskGraph graph(cluster);
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, 1000), test::Named("numbers", 3));
-  Stream labels = graph.NewTask(numbers, [](const Object& o) {
-    return Object("n" + std::to_string(o.As<int64_t>()));
-  }, test::Named("label"));
+  Stream labels = graph.NewTask(
+      numbers,
+      [](const Object& o) {
+        return Object(std::string("n").append(std::to_string(o.As<int64_t>())));
+      },
+      test::Named("label"));
   Dataset collected = graph.NewBlockingNode({{0, labels}}, Collect(), test::Named("collect", 2));
   RunStats stats = graph.Run(test::Quiet());
   // Default channels of a task: its source's.
@@ -25,7 +28,7 @@ TEST(TaskTest, MapAppliesFunctionToEveryObject) {
   std::set<std::string> got;
   for (const Object& o : collected) got.insert(o.As<std::string>());
   std::set<std::string> expected;
-  for (int i = 0; i < 1000; ++i) expected.insert("n" + std::to_string(i));
+  for (int i = 0; i < 1000; ++i) expected.insert(std::string("n").append(std::to_string(i)));
   EXPECT_EQ(got, expected);
   EXPECT_EQ(collected.size(), 1000u);
 }
@@ -34,11 +37,12 @@ TEST(TaskTest, FilterKeepsMatchingObjects) {
   LocalCluster cluster(2);
   TaskGraph graph(cluster);
   Stream numbers = graph.NewInputReaderNode(RangeReader(0, 999), test::Named("numbers", 2));
-  Stream multiples = graph.NewFilter(numbers, [](const Object& o) {
-    return o.As<int64_t>() % 3 == 0;
-  }, test::Named("multiples_of_3"));
+  Stream multiples = graph.NewFilter(
+      numbers, [](const Object& o) { return o.As<int64_t>() % 3 == 0; },
+      test::Named("multiples_of_3"));
   Dataset sum = graph.NewBlockingNode({{0, multiples}}, test::SumExecutor(), test::Named("sum"));
-  Dataset count = graph.NewBlockingNode({{0, multiples}}, test::CountExecutor(), test::Named("count"));
+  Dataset count =
+      graph.NewBlockingNode({{0, multiples}}, test::CountExecutor(), test::Named("count"));
   graph.Run(test::Quiet());
   // 0 + 3 + ... + 996 = 3 * (0 + ... + 332).
   EXPECT_EQ(test::SumOf(sum), 3 * test::SumBelow(333));
