@@ -68,6 +68,26 @@ Measurement RunOnce(int64_t objects, int64_t batch, int readers, int executors) 
   return {seconds, count};
 }
 
+// The floor: one thread makes the same objects, moves them into a vector in chunks of 512 (as
+// a link does) and sums them; no runtime, no second thread.
+double BaselineSeconds(int64_t objects) {
+  auto start = std::chrono::steady_clock::now();
+  int64_t sum = 0;
+  quokka::ObjectList chunk;
+  chunk.reserve(512);
+  for (int64_t i = 0; i < objects; ++i) {
+    chunk.push_back(quokka::Object(i));
+    if (chunk.size() == 512 || i + 1 == objects) {
+      asm volatile("" : : "r"(chunk.data()) : "memory");  // keep the chunk from being elided
+      for (const quokka::Object& object : chunk) sum += object.As<int64_t>();
+      chunk.clear();
+    }
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (sum != objects * (objects - 1) / 2) std::exit(1);
+  return seconds;
+}
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
@@ -100,6 +120,13 @@ int main(int argc, char** argv) {
       {"one-by-one", 1, 1, 1},     {"one-by-one", 1, 2, 1},     {"one-by-one", 1, 2, 2},
       {"batched", batch, 1, 1},    {"batched", batch, 2, 2},
   };
+  {
+    std::vector<double> times;
+    for (int run = 0; run < runs; ++run) times.push_back(BaselineSeconds(objects));
+    double seconds = Median(times);
+    std::printf("%-12s %-8s %-10s %10.3f %16.0f %14.0f %14.4f\n", "one thread", "-", "-", seconds,
+                objects / seconds, objects / seconds, seconds * 1e6 / objects);
+  }
   for (const Layout& layout : layouts) {
     std::vector<double> times;
     for (int run = 0; run < runs; ++run) {

@@ -37,7 +37,8 @@ std::string TaskGraph::Explain() const {
     if (!status.ok()) return "// invalid graph: " + status.ToString() + "\ndigraph quokka {}\n";
   }
   std::ostringstream dot;
-  dot << "digraph quokka {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=Helvetica];\n";
+  dot << "digraph quokka {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=Helvetica];\n"
+      << "  edge [fontname=Helvetica, fontsize=10];\n";
   for (const auto& node : impl_->nodes) {
     const char* shape = node->is_reader() ? "shape=parallelogram, " : "";
     dot << "  n" << node->id << " [" << shape << "label=\"" << Escape(node->name) << "\\n"

