@@ -50,8 +50,8 @@ Measurement RunOnce(int64_t objects, int64_t batch, int readers, int executors) 
   quokka::TaskGraph graph(cluster);
   auto numbers = graph.NewInputReaderNode(quokka::RangeReader(0, objects, batch),
                                           {.name = "numbers", .channels = readers});
-  auto sums = graph.NewBlockingNode({{0, numbers}}, SumExecutor(),
-                                    {.name = "sum", .channels = executors});
+  auto sums =
+      graph.NewBlockingNode({{0, numbers}}, SumExecutor(), {.name = "sum", .channels = executors});
   graph.Create();
   auto start = std::chrono::steady_clock::now();
   graph.Run({.progress = quokka::Progress::kOff});
@@ -109,16 +109,16 @@ int main(int argc, char** argv) {
 
   std::printf("quokka %s core runtime throughput: %lld numbers, median of %d runs, %u hw threads\n",
               QK_VERSION_STRING, (long long)objects, runs, std::thread::hardware_concurrency());
-  std::printf("%-12s %-8s %-10s %10s %16s %14s %14s\n", "mode", "readers", "executors",
-              "wall s", "objects/s", "numbers/s", "us/object");
+  std::printf("%-12s %-8s %-10s %10s %16s %14s %14s\n", "mode", "readers", "executors", "wall s",
+              "objects/s", "numbers/s", "us/object");
   struct Layout {
     const char* mode;
     int64_t batch;
     int readers, executors;
   };
   const Layout layouts[] = {
-      {"one-by-one", 1, 1, 1},     {"one-by-one", 1, 2, 1},     {"one-by-one", 1, 2, 2},
-      {"batched", batch, 1, 1},    {"batched", batch, 2, 2},
+      {"one-by-one", 1, 1, 1},  {"one-by-one", 1, 2, 1},  {"one-by-one", 1, 2, 2},
+      {"batched", batch, 1, 1}, {"batched", batch, 2, 2},
   };
   {
     std::vector<double> times;

@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
     int64_t total = 0;
     for (const quokka::Object& partial : sums) {
       const auto& pair = partial.As<quokka::ObjectList>();
-      std::cout << "channel " << pair[0].As<int64_t>() << " partial sum "
-                << pair[1].As<int64_t>() << "\n";
+      std::cout << "channel " << pair[0].As<int64_t>() << " partial sum " << pair[1].As<int64_t>()
+                << "\n";
       total += pair[1].As<int64_t>();
     }
     std::cout << "total " << total << "\n";

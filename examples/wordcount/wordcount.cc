@@ -140,8 +140,8 @@ int main(int argc, char** argv) {
     if (!counter_options.channels) counter_options.channels = cluster.total_cores();
     quokka::TaskGraph graph(cluster);
     quokka::Stream lines = graph.NewInputReaderNode(LineReader(path), reader_options);
-    quokka::Stream words = graph.NewNonBlockingNode({{0, lines}}, Tokenizer(),
-                                                    {.name = "tokenize", .channels = cluster.total_cores()});
+    quokka::Stream words = graph.NewNonBlockingNode(
+        {{0, lines}}, Tokenizer(), {.name = "tokenize", .channels = cluster.total_cores()});
     auto by_word = quokka::Partitioner::HashBy([](const quokka::Object& word) { return word; });
     quokka::Dataset counts =
         graph.NewBlockingNode({{0, {words, by_word}}}, Counter(), counter_options);

@@ -103,7 +103,8 @@ struct Prototype {
 template <typename R>
 Prototype ReaderPrototype(R reader) {
   static_assert(std::is_base_of_v<InputReader, R>, "a reader must derive from quokka::InputReader");
-  static_assert(std::is_copy_constructible_v<R>, "a reader must be copyable (one copy per channel)");
+  static_assert(std::is_copy_constructible_v<R>,
+                "a reader must be copyable (one copy per channel)");
   return {Object::Make<R>(std::move(reader)),
           [](const Object& o) { return std::make_unique<R>(o.As<R>()); }, nullptr};
 }

@@ -112,14 +112,14 @@ class Object {
   Object() = default;
   /// \brief Any integer except bool is stored inline as int64.
   template <typename I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  Object(I value) : kind_(Kind::kInt64), int_(static_cast<int64_t>(value)) {}  // NOLINT
-  Object(double value) : kind_(Kind::kDouble), double_(value) {}              // NOLINT
-  Object(std::string value) : Object(Make(std::move(value))) {}              // NOLINT
-  Object(const char* value) : Object(Make(std::string(value))) {}            // NOLINT
-  Object(Bytes value) : Object(Make(std::move(value))) {}                    // NOLINT
-  Object(ObjectList value) : Object(Make(std::move(value))) {}               // NOLINT
-  Object(ObjectMap value) : Object(Make(std::move(value))) {}                // NOLINT
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) Object(I value)
+      : kind_(Kind::kInt64), int_(static_cast<int64_t>(value)) {}  // NOLINT
+  Object(double value) : kind_(Kind::kDouble), double_(value) {}   // NOLINT
+  Object(std::string value) : Object(Make(std::move(value))) {}    // NOLINT
+  Object(const char* value) : Object(Make(std::string(value))) {}  // NOLINT
+  Object(Bytes value) : Object(Make(std::move(value))) {}          // NOLINT
+  Object(ObjectList value) : Object(Make(std::move(value))) {}     // NOLINT
+  Object(ObjectMap value) : Object(Make(std::move(value))) {}      // NOLINT
 
   /// \brief Wrap any value; arithmetic types go inline, everything else on the heap.
   template <typename T>
@@ -169,7 +169,8 @@ class Object {
   template <typename T>
   const T& As() const {
     const T* value = GetIf<T>();
-    if (value == nullptr) internal::ThrowWrongType(internal::DemangledName(typeid(T)).c_str(), *this);
+    if (value == nullptr)
+      internal::ThrowWrongType(internal::DemangledName(typeid(T)).c_str(), *this);
     return *value;
   }
 
@@ -178,9 +179,7 @@ class Object {
   /// \brief Return the registered name of the held type, else its demangled C++ name.
   std::string type_name() const;
   /// \brief Return an estimate of the memory the value holds, used for backpressure budgets.
-  size_t byte_size() const {
-    return kind_ == Kind::kBoxed ? box_->byte_size() : sizeof(Object);
-  }
+  size_t byte_size() const { return kind_ == Kind::kBoxed ? box_->byte_size() : sizeof(Object); }
   /// \brief Return a short human-readable rendering (for printing and error messages).
   std::string ToString() const;
 

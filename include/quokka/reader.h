@@ -56,7 +56,8 @@ class RangeReader final : public InputReader {
 /// A function cannot be shipped: on a multi-machine cluster, place it on the first machine.
 class GeneratorReader final : public InputReader {
  public:
-  using Function = std::function<std::optional<Object>(int64_t index, int channel, int num_channels)>;
+  using Function =
+      std::function<std::optional<Object>(int64_t index, int channel, int num_channels)>;
   explicit GeneratorReader(Function generate);
   void Start(int channel, int num_channels, int64_t position) override;
   std::optional<ReadItem> Next() override;

@@ -109,7 +109,8 @@ Status RegisterType(std::string name, std::function<void(const T&, Encoder&)> en
   return RegisterCodec(std::move(codec));
 }
 
-/// \brief Register T using its members `void Encode(Encoder&) const` and `static T Decode(Decoder&)`.
+/// \brief Register T using its members `void Encode(Encoder&) const` and `static T
+/// Decode(Decoder&)`.
 template <typename T>
 Status RegisterType(std::string name) {
   return RegisterType<T>(

@@ -10,13 +10,13 @@ namespace quokka {
 struct ChannelStats {
   int channel = 0;
   std::string machine;
-  uint64_t objects_in = 0;   ///< Objects received (readers: 0).
-  uint64_t batches_in = 0;   ///< Execute() calls.
-  uint64_t objects_out = 0;  ///< Objects emitted (before partitioning).
-  uint64_t bytes_out = 0;    ///< Estimated bytes emitted (Object::byte_size()).
-  double execute_seconds = 0;  ///< Time in Execute() (readers: in Next()).
-  double done_seconds = 0;     ///< Time in Done().
-  uint64_t max_queue_depth = 0;  ///< Most objects ever queued on one of its input links.
+  uint64_t objects_in = 0;           ///< Objects received (readers: 0).
+  uint64_t batches_in = 0;           ///< Execute() calls.
+  uint64_t objects_out = 0;          ///< Objects emitted (before partitioning).
+  uint64_t bytes_out = 0;            ///< Estimated bytes emitted (Object::byte_size()).
+  double execute_seconds = 0;        ///< Time in Execute() (readers: in Next()).
+  double done_seconds = 0;           ///< Time in Done().
+  uint64_t max_queue_depth = 0;      ///< Most objects ever queued on one of its input links.
   uint64_t backpressure_stalls = 0;  ///< Times it parked because an output link was full.
   bool finished_early = false;
 };

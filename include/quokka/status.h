@@ -131,10 +131,10 @@ class [[nodiscard]] Result {
 #define QK_CONCAT(a, b) QK_CONCAT_INNER(a, b)
 
 /// \brief Return the status from the enclosing function if `expr` failed.
-#define QK_RETURN_NOT_OK(expr)                        \
-  do {                                                \
-    ::quokka::Status qk_status_ = (expr);             \
-    if (!qk_status_.ok()) return qk_status_;          \
+#define QK_RETURN_NOT_OK(expr)               \
+  do {                                       \
+    ::quokka::Status qk_status_ = (expr);    \
+    if (!qk_status_.ok()) return qk_status_; \
   } while (false)
 
 #define QK_ASSIGN_OR_RAISE_IMPL(tmp, lhs, rexpr) \

@@ -63,25 +63,72 @@ bool CheckMsgpackValue(std::string_view bytes, size_t offset, size_t* end, std::
       ok = skip(tag & 0x1fu);
     } else {
       switch (tag) {
-        case 0xc4: case 0xd9: ok = skip_sized(1, 0); break;  // bin8, str8
-        case 0xc5: case 0xda: ok = skip_sized(2, 0); break;  // bin16, str16
-        case 0xc6: case 0xdb: ok = skip_sized(4, 0); break;  // bin32, str32
-        case 0xc7: ok = skip_sized(1, 1); break;             // ext8 (+ type byte)
-        case 0xc8: ok = skip_sized(2, 1); break;             // ext16
-        case 0xc9: ok = skip_sized(4, 1); break;             // ext32
-        case 0xca: case 0xce: case 0xd2: ok = skip(4); break;
-        case 0xcb: case 0xcf: case 0xd3: ok = skip(8); break;
-        case 0xcc: case 0xd0: ok = skip(1); break;
-        case 0xcd: case 0xd1: ok = skip(2); break;
-        case 0xd4: ok = skip(2); break;   // fixext1
-        case 0xd5: ok = skip(3); break;   // fixext2
-        case 0xd6: ok = skip(5); break;   // fixext4
-        case 0xd7: ok = skip(9); break;   // fixext8
-        case 0xd8: ok = skip(17); break;  // fixext16
-        case 0xdc: ok = container(2, 1); break;
-        case 0xdd: ok = container(4, 1); break;
-        case 0xde: ok = container(2, 2); break;
-        case 0xdf: ok = container(4, 2); break;
+        case 0xc4:
+        case 0xd9:
+          ok = skip_sized(1, 0);
+          break;  // bin8, str8
+        case 0xc5:
+        case 0xda:
+          ok = skip_sized(2, 0);
+          break;  // bin16, str16
+        case 0xc6:
+        case 0xdb:
+          ok = skip_sized(4, 0);
+          break;  // bin32, str32
+        case 0xc7:
+          ok = skip_sized(1, 1);
+          break;  // ext8 (+ type byte)
+        case 0xc8:
+          ok = skip_sized(2, 1);
+          break;  // ext16
+        case 0xc9:
+          ok = skip_sized(4, 1);
+          break;  // ext32
+        case 0xca:
+        case 0xce:
+        case 0xd2:
+          ok = skip(4);
+          break;
+        case 0xcb:
+        case 0xcf:
+        case 0xd3:
+          ok = skip(8);
+          break;
+        case 0xcc:
+        case 0xd0:
+          ok = skip(1);
+          break;
+        case 0xcd:
+        case 0xd1:
+          ok = skip(2);
+          break;
+        case 0xd4:
+          ok = skip(2);
+          break;  // fixext1
+        case 0xd5:
+          ok = skip(3);
+          break;  // fixext2
+        case 0xd6:
+          ok = skip(5);
+          break;  // fixext4
+        case 0xd7:
+          ok = skip(9);
+          break;  // fixext8
+        case 0xd8:
+          ok = skip(17);
+          break;  // fixext16
+        case 0xdc:
+          ok = container(2, 1);
+          break;
+        case 0xdd:
+          ok = container(4, 1);
+          break;
+        case 0xde:
+          ok = container(2, 2);
+          break;
+        case 0xdf:
+          ok = container(4, 2);
+          break;
         default:
           *error = "invalid MessagePack tag at byte " + std::to_string(pos - 1);
           return false;

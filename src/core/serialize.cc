@@ -1,13 +1,14 @@
 // MessagePack encoding of Objects. Built-in kinds map to native MessagePack values (nil, int,
 // float64, str, bin, array, map); registered user types become an ext value (type 1) whose body
 // is the type name (a str) followed by whatever the type's codec writes.
+#include "quokka/serialize.h"
+
 #include <msgpack.h>
 
 #include <cstring>
 #include <vector>
 
 #include "msgpack_check.h"
-#include "quokka/serialize.h"
 
 namespace quokka {
 namespace internal {
@@ -103,7 +104,7 @@ void Encoder::WriteObject(const Object& object) {
 
 struct Decoder::Impl {
   struct Cursor {
-    const msgpack_object* items = nullptr;    // array elements
+    const msgpack_object* items = nullptr;     // array elements
     const msgpack_object_kv* pairs = nullptr;  // map pairs
     uint32_t count = 0;                        // values to hand out (2 per map pair)
     uint32_t next = 0;
@@ -137,8 +138,7 @@ struct Decoder::Impl {
       size_t end = 0;
       std::string error;
       if (!internal::CheckMsgpackValue(data, offset, &end, &error)) ThrowDecode(error);
-      msgpack_unpack_return ret =
-          msgpack_unpack_next(&top, data.data(), data.size(), &offset);
+      msgpack_unpack_return ret = msgpack_unpack_next(&top, data.data(), data.size(), &offset);
       if (ret == MSGPACK_UNPACK_CONTINUE) ThrowDecode("input is truncated");
       if (ret != MSGPACK_UNPACK_SUCCESS && ret != MSGPACK_UNPACK_EXTRA_BYTES) {
         ThrowDecode("malformed MessagePack at byte " + std::to_string(offset));

@@ -29,7 +29,8 @@ Registry& RawRegistry() {
 namespace internal {
 // Inserts without first registering the built-ins (used by the built-ins themselves).
 Status InsertCodec(TypeCodec codec) {
-  if (codec.name.empty()) return Status::Invalid("a type must be registered under a non-empty name");
+  if (codec.name.empty())
+    return Status::Invalid("a type must be registered under a non-empty name");
   if (codec.type == nullptr || !codec.encode || !codec.decode) {
     return Status::Invalid("type '" + codec.name + "' registered without type, encode or decode");
   }

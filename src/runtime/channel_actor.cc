@@ -49,8 +49,8 @@ void ChannelActor::Start() {
 }
 
 std::string ChannelActor::Where() const {
-  return "node '" + spec_.name + "' channel " + std::to_string(channel_) + " (machine " +
-         machine_ + ")";
+  return "node '" + spec_.name + "' channel " + std::to_string(channel_) + " (machine " + machine_ +
+         ")";
 }
 
 // ------------------------------------------------------------------------------- stepping
@@ -286,7 +286,7 @@ bool ChannelActor::FlushPending() {
       ++pending_head_;
       continue;
     }
-    FlushOutputs();  // the consumer can only drain what it can see
+    FlushOutputs();                           // the consumer can only drain what it can see
     if (item.link->ParkProducer()) continue;  // drained meanwhile: retry
     ++stats_.backpressure_stalls;
     return false;

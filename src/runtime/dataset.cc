@@ -13,9 +13,7 @@ const internal::DatasetState& StateOf(const std::shared_ptr<internal::DatasetSta
 }
 }  // namespace
 
-int Dataset::num_partitions() const {
-  return static_cast<int>(StateOf(state_).partitions.size());
-}
+int Dataset::num_partitions() const { return static_cast<int>(StateOf(state_).partitions.size()); }
 
 const ObjectList& Dataset::Partition(int partition) const {
   const auto& state = StateOf(state_);
@@ -57,8 +55,8 @@ std::string Dataset::ToString(size_t max_objects) const {
       << state.partitions.size() << " partitions\n";
   size_t shown = 0;
   for (size_t p = 0; p < state.partitions.size(); ++p) {
-    out << "  partition " << p << " (" << state.machines[p] << "): "
-        << state.partitions[p].size() << " objects\n";
+    out << "  partition " << p << " (" << state.machines[p] << "): " << state.partitions[p].size()
+        << " objects\n";
     for (const Object& object : state.partitions[p]) {
       if (shown++ >= max_objects) break;
       out << "    " << object.ToString() << "\n";

@@ -53,8 +53,7 @@ std::string TaskGraph::Explain() const {
           << source.stream_id << ": " << Escape(source.partitioner.ToString()) << "\"];\n";
     }
     for (int dependency : node->dependencies) {
-      dot << "  n" << dependency << " -> n" << node->id
-          << " [style=dashed, label=\"before\"];\n";
+      dot << "  n" << dependency << " -> n" << node->id << " [style=dashed, label=\"before\"];\n";
     }
   }
   dot << "}\n";

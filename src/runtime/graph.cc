@@ -53,10 +53,9 @@ Stream TaskGraph::AddReader(internal::Prototype prototype, NodeOptions options) 
 }
 
 Stream TaskGraph::NewInputDataset(const Dataset& dataset, NodeOptions options) {
-  NodeSpec& spec =
-      impl_->Add(NodeKind::kDatasetReader,
-                 internal::ReaderPrototype(internal::DatasetReader(dataset.state_)),
-                 std::move(options), {});
+  NodeSpec& spec = impl_->Add(NodeKind::kDatasetReader,
+                              internal::ReaderPrototype(internal::DatasetReader(dataset.state_)),
+                              std::move(options), {});
   spec.input_dataset = dataset.state_;
   return Stream(impl_->graph_id, spec.id);
 }
@@ -70,8 +69,8 @@ Stream TaskGraph::AddNonBlocking(std::map<int, Source> sources, internal::Protot
 
 Dataset TaskGraph::AddBlocking(std::map<int, Source> sources, internal::Prototype prototype,
                                NodeOptions options) {
-  NodeSpec& spec = impl_->Add(NodeKind::kBlocking, std::move(prototype), std::move(options),
-                              std::move(sources));
+  NodeSpec& spec =
+      impl_->Add(NodeKind::kBlocking, std::move(prototype), std::move(options), std::move(sources));
   spec.output = std::make_shared<internal::DatasetState>();
   spec.output->node_name = spec.name;
   spec.output->graph_id = impl_->graph_id;
@@ -173,8 +172,7 @@ Status TaskGraph::Impl::Place(NodeSpec& node) {
   } else if (node.options.channels.has_value()) {
     int total = *node.options.channels;
     if (total < 1) {
-      return Status::Invalid(where + " must have at least 1 channel, got " +
-                             std::to_string(total));
+      return Status::Invalid(where + " must have at least 1 channel, got " + std::to_string(total));
     }
     per_machine.assign(machines, total / machines);
     for (int m = 0; m < total % machines; ++m) ++per_machine[m];
@@ -200,7 +198,8 @@ Status TaskGraph::Impl::Place(NodeSpec& node) {
     }
   }
   node.channel_machine.clear();
-  for (int m = 0; m < machines; ++m) node.channel_machine.insert(node.channel_machine.end(), per_machine[m], m);
+  for (int m = 0; m < machines; ++m)
+    node.channel_machine.insert(node.channel_machine.end(), per_machine[m], m);
   return Status::OK();
 }
 

@@ -111,4 +111,3 @@ uint64_t Link::max_depth() const {
 }
 
 }  // namespace quokka::internal
-

@@ -57,8 +57,7 @@ void ProgressLine::Draw() {
     out += actor->live_objects_out();
     bytes += actor->live_bytes_out();
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = seconds > 0 ? static_cast<double>(out) / seconds : 0;
   std::fprintf(stderr, "\r\033[K[quokka] %.1fs  in %s obj  out %s obj (%s)  %s obj/s", seconds,
                HumanCount(static_cast<double>(in)).c_str(),

@@ -17,12 +17,10 @@ std::pair<int64_t, int64_t> BlockOf(int64_t count, int channel, int num_channels
 // The library readers that hold only data can be shipped to other machines.
 const bool kReadersRegistered = [] {
   (void)RegisterType<RangeReader>(
-      "quokka.range_reader",
-      [](const RangeReader& reader, Encoder& out) { reader.Encode(out); },
+      "quokka.range_reader", [](const RangeReader& reader, Encoder& out) { reader.Encode(out); },
       [](Decoder& in) { return RangeReader::Decode(in); });
   (void)RegisterType<VectorReader>(
-      "quokka.vector_reader",
-      [](const VectorReader& reader, Encoder& out) { reader.Encode(out); },
+      "quokka.vector_reader", [](const VectorReader& reader, Encoder& out) { reader.Encode(out); },
       [](Decoder& in) { return VectorReader::Decode(in); });
   return true;
 }();
@@ -102,8 +100,7 @@ VectorReader::VectorReader(ObjectList objects)
     : objects_(std::make_shared<const ObjectList>(std::move(objects))) {}
 
 void VectorReader::Start(int channel, int num_channels, int64_t position) {
-  auto [first, last] =
-      BlockOf(static_cast<int64_t>(objects_->size()), channel, num_channels);
+  auto [first, last] = BlockOf(static_cast<int64_t>(objects_->size()), channel, num_channels);
   next_ = static_cast<size_t>(first);
   stop_ = static_cast<size_t>(last);
   if (position > 0) next_ = std::min(stop_, std::max(next_, static_cast<size_t>(position)));

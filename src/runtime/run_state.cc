@@ -104,8 +104,8 @@ Status RunState::Build() {
   // Links: every producer channel to every consumer channel of each stream, each bounded by
   // an equal share of the memory budget.
   int64_t num_links = CountLinks(specs_);
-  int64_t limit = static_cast<int64_t>(options_.memory_budget_bytes) /
-                  std::max<int64_t>(1, num_links);
+  int64_t limit =
+      static_cast<int64_t>(options_.memory_budget_bytes) / std::max<int64_t>(1, num_links);
   for (const NodeSpec* consumer : specs_) {
     NodeRuntime* consumer_node = nodes_[consumer->id].get();
     for (const SourceSpec& source : consumer->sources) {
@@ -123,8 +123,8 @@ Status RunState::Build() {
         std::vector<int> same_machine;
         for (int c = 0; c < consumer->num_channels(); ++c) {
           bool remote = producer.channel_machine[p] != consumer->channel_machine[c];
-          auto link = std::make_unique<Link>(producer_node->channels[p],
-                                             consumer_node->channels[c], limit, remote, &meter_);
+          auto link = std::make_unique<Link>(producer_node->channels[p], consumer_node->channels[c],
+                                             limit, remote, &meter_);
           consumer_node->channels[c]->AddInput(link.get(), source.stream_id);
           edge.links.push_back(link.get());
           links_.push_back(std::move(link));
@@ -191,8 +191,7 @@ Result<RunStats> RunState::Execute() {
   }
   scheduler_->Stop();
   progress.reset();
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (failed()) return first_error_;
   for (const NodeSpec* spec : specs_) {
     if (spec->output) spec->output->produced = true;

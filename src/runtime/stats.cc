@@ -32,10 +32,9 @@ void AppendRow(std::string& out, const std::string& name, const std::string& kin
                double done, uint64_t depth, uint64_t stalls) {
   char line[256];
   std::snprintf(line, sizeof(line), "%-20s %-12s %7s %12llu %12llu %10.3f %8.3f %9llu %7llu\n",
-                name.c_str(), kind.c_str(), channel.c_str(),
-                static_cast<unsigned long long>(in), static_cast<unsigned long long>(out_objects),
-                execute, done, static_cast<unsigned long long>(depth),
-                static_cast<unsigned long long>(stalls));
+                name.c_str(), kind.c_str(), channel.c_str(), static_cast<unsigned long long>(in),
+                static_cast<unsigned long long>(out_objects), execute, done,
+                static_cast<unsigned long long>(depth), static_cast<unsigned long long>(stalls));
   out += line;
 }
 }  // namespace
@@ -43,13 +42,13 @@ void AppendRow(std::string& out, const std::string& name, const std::string& kin
 std::string RunStats::ToString(bool per_channel) const {
   char header[256];
   std::snprintf(header, sizeof(header),
-                "run: %.3f s on %d threads, peak queued %llu of %llu bytes budget\n",
-                wall_seconds, threads, static_cast<unsigned long long>(peak_queued_bytes),
+                "run: %.3f s on %d threads, peak queued %llu of %llu bytes budget\n", wall_seconds,
+                threads, static_cast<unsigned long long>(peak_queued_bytes),
                 static_cast<unsigned long long>(memory_budget_bytes));
   std::string out = header;
   std::snprintf(header, sizeof(header), "%-20s %-12s %7s %12s %12s %10s %8s %9s %7s\n", "node",
-                "kind", "channel", "objects in", "objects out", "execute s", "done s",
-                "max queue", "stalls");
+                "kind", "channel", "objects in", "objects out", "execute s", "done s", "max queue",
+                "stalls");
   out += header;
   for (const NodeStats& node : nodes) {
     double execute = 0, done = 0;
