@@ -28,10 +28,20 @@ class Output {
   ///        reached). The runtime stops feeding it, calls Done() and tells producers to stop.
   void FinishEarly() { finished_early_ = true; }
   bool finished_early() const { return finished_early_; }
+  /// \brief Has input stream `stream_id` ended for this channel, with every one of its objects
+  ///        already passed to Execute()? Lets a join stream its probe side once the build side
+  ///        is complete.
+  bool InputEnded(int stream_id) const {
+    for (int ended : ended_streams_) {
+      if (ended == stream_id) return true;
+    }
+    return false;
+  }
 
  private:
   friend class internal::ChannelActor;
   std::vector<Object> buffer_;
+  std::vector<int> ended_streams_;
   bool finished_early_ = false;
 };
 

@@ -36,6 +36,19 @@ ChannelActor::ChannelActor(Scheduler* scheduler, RunState* run, NodeRuntime* nod
 void ChannelActor::AddInput(Link* link, int stream_id) {
   inputs_.push_back({link, stream_id});
   ++open_inputs_;
+  for (auto& [stream, open] : open_links_per_stream_) {
+    if (stream == stream_id) {
+      ++open;
+      return;
+    }
+  }
+  open_links_per_stream_.emplace_back(stream_id, 1);
+}
+
+void ChannelActor::LinkEnded(int stream_id) {
+  for (auto& [stream, open] : open_links_per_stream_) {
+    if (stream == stream_id && --open == 0) out_.ended_streams_.push_back(stream_id);
+  }
 }
 
 void ChannelActor::AddOutputEdge(OutputEdge edge) {
@@ -128,13 +141,16 @@ void ChannelActor::ExecutorStep() {
     for (size_t k = 0; k < inputs_.size(); ++k) {
       InputLink& input = inputs_[(next_input_ + k) % inputs_.size()];
       if (input.ended) continue;
-      if (input.link->Take(batch_)) {
+      const bool ended = input.link->Take(batch_);
+      if (ended) {
         input.ended = true;
         --open_inputs_;
       }
-      if (batch_.empty()) continue;
-      took = true;
-      RunExecute(input.stream_id);
+      if (!batch_.empty()) {
+        took = true;
+        RunExecute(input.stream_id);
+      }
+      if (ended) LinkEnded(input.stream_id);  // after its last objects were executed
       if (out_.finished_early()) return FinishEarly();
       if (!FlushPending()) return;  // parked until the consumer drains
     }

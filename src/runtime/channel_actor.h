@@ -76,6 +76,7 @@ class ChannelActor final : public Actor {
   void ExecutorStep();
   void RunExecute(int stream_id);
   void CallDone();
+  void LinkEnded(int stream_id);
   void FinishEarly();
   void Finish();  // end every output link and retire
 
@@ -101,6 +102,7 @@ class ChannelActor final : public Actor {
   ObjectList* dataset_ = nullptr;
 
   std::vector<InputLink> inputs_;
+  std::vector<std::pair<int, int>> open_links_per_stream_;  // (stream id, links not ended)
   size_t next_input_ = 0;
   size_t open_inputs_ = 0;
   std::vector<OutputEdge> outputs_;
