@@ -262,7 +262,9 @@ TEST(HashObjectTest, DifferentValuesSpread) {
     uint64_t h = HashObject(Object(i));
     int_hashes.insert(h);
     ++buckets[h % 8];
-    string_hashes.insert(HashObject(Object(std::string("s") + std::to_string(i))));
+    std::string text = std::to_string(i);
+    text.push_back('s');
+    string_hashes.insert(HashObject(Object(text)));
   }
   EXPECT_GE(int_hashes.size(), 995u);
   EXPECT_GE(string_hashes.size(), 995u);
