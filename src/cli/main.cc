@@ -4,6 +4,7 @@
 #include <string>
 
 #include "quokka/version.h"
+#include "convert.h"
 #include "render.h"
 
 namespace {
@@ -13,6 +14,15 @@ constexpr const char* kUsage = R"(usage: quokka <command> [arguments]
 commands:
   --version, version            print the version
   help                          print this help
+  convert INPUT OUTPUT          convert between CSV (.csv .tbl .txt .tsv) and Arrow IPC
+                                (.arrow .feather .ipc), reading with parallel channels
+      --delimiter C             CSV field separator (default ',', '|' for .tbl, tab for .tsv)
+      --no-header               CSV without a header line (default for .tbl)
+      --columns name:type,...   CSV column names and types (types: bool, int8..int64,
+                                float64, decimal(p,s), utf8, date32, timestamp[unit])
+      --channels N              reader channels (default: the cores)
+  head FILE [-n ROWS]           print the first rows (default 10) of a CSV or IPC file as a
+                                table; takes the CSV options above
   render GRAPH.dot [-o OUT.svg] draw a task graph (from TaskGraph::Explain or an example's
                                 --explain flag) as SVG with Graphviz
 
@@ -67,6 +77,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "render") return Render(argc, argv);
+  if (command == "convert") return quokka::cli::Convert(argc, argv);
+  if (command == "head") return quokka::cli::Head(argc, argv);
   std::cerr << "quokka: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -1,0 +1,130 @@
+// IpcFileReader: Arrow IPC files as an input reader, record batches dealt out to channels.
+#include <algorithm>
+#include <filesystem>
+
+#include "ipc_internal.h"
+#include "ipc_source.h"
+#include "quokka/serialize.h"
+
+namespace quokka {
+
+struct IpcFileReader::OpenFile {
+  std::unique_ptr<ipc::FileSource> source;
+  ipc::IpcFileContents contents;
+};
+
+namespace {
+
+bool IsIpcFileName(const std::string& name) {
+  if (name.empty() || name[0] == '.' || name[0] == '_') return false;
+  for (const char* extension : {".arrow", ".feather", ".ipc"}) {
+    std::string_view ext(extension);
+    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
+      return true;
+  }
+  return false;
+}
+
+constexpr int64_t kFileStride = int64_t{1} << 32;
+
+}  // namespace
+
+IpcFileReader::IpcFileReader(std::string path) : IpcFileReader(std::vector{std::move(path)}) {}
+
+IpcFileReader::IpcFileReader(std::vector<std::string> paths) : paths_(std::move(paths)) {
+  ipc::EnsureRegistered();
+}
+
+Result<std::vector<std::string>> IpcFileReader::ExpandPaths(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    std::error_code error;
+    fs::file_status status = fs::status(path, error);
+    if (error || !fs::exists(status)) return Status::NotFound(path + ": no such file or directory");
+    if (!fs::is_directory(status)) {
+      files.push_back(path);
+      continue;
+    }
+    std::vector<std::string> listed;
+    for (fs::directory_iterator it(path, error), end; !error && it != end; it.increment(error)) {
+      if (it->is_regular_file(error) && IsIpcFileName(it->path().filename().string())) {
+        listed.push_back(it->path().string());
+      }
+    }
+    if (error) return Status::IOError(path + ": cannot list directory: " + error.message());
+    std::sort(listed.begin(), listed.end());
+    files.insert(files.end(), listed.begin(), listed.end());
+  }
+  return files;
+}
+
+void IpcFileReader::Start(int channel, int num_channels, int64_t position) {
+  channel_ = channel;
+  num_channels_ = std::max(1, num_channels);
+  files_ = ExpandPaths(paths_).ValueOrThrow();
+  open_.reset();
+  if (position <= 0) {
+    file_index_ = 0;
+    next_batch_ = channel_;
+  } else {
+    // Restart after batch (position - 1) % 2^32 of file position / 2^32: the next batch of
+    // this channel in that file.
+    file_index_ = position / kFileStride;
+    int64_t after = position % kFileStride;  // index of the last batch read, plus one
+    int64_t next = after;
+    int64_t remainder = ((channel_ - next) % num_channels_ + num_channels_) % num_channels_;
+    next_batch_ = next + remainder;
+  }
+}
+
+bool IpcFileReader::OpenNextFile() {
+  while (file_index_ < static_cast<int64_t>(files_.size())) {
+    const std::string& path = files_[file_index_];
+    auto source = ipc::FileSource::Open(path);
+    ThrowIfError(source.status());
+    auto file = std::make_shared<OpenFile>();
+    file->source = std::move(*source);
+    Status status = file->contents.Open(*file->source);
+    if (!status.ok()) throw Error(status.WithContext(path));
+    if (next_batch_ < file->contents.num_batches()) {
+      open_ = std::move(file);
+      return true;
+    }
+    ++file_index_;
+    next_batch_ = channel_;
+  }
+  return false;
+}
+
+std::optional<ReadItem> IpcFileReader::Next() {
+  for (;;) {
+    if (open_ == nullptr && !OpenNextFile()) return std::nullopt;
+    if (next_batch_ >= open_->contents.num_batches()) {
+      open_.reset();
+      ++file_index_;
+      next_batch_ = channel_;
+      continue;
+    }
+    const std::string& path = files_[file_index_];
+    auto table = open_->contents.ReadBatch(*open_->source, next_batch_);
+    if (!table.ok()) throw Error(table.status().WithContext(path));
+    int64_t position = file_index_ * kFileStride + next_batch_ + 1;
+    next_batch_ += num_channels_;
+    return ReadItem{position, Object::Make<Table>(std::move(*table))};
+  }
+}
+
+void IpcFileReader::Encode(Encoder& out) const {
+  out.ArrayHeader(static_cast<uint32_t>(paths_.size()));
+  for (const std::string& path : paths_) out.String(path);
+}
+
+IpcFileReader IpcFileReader::Decode(Decoder& in) {
+  uint32_t size = in.ArrayHeader();
+  std::vector<std::string> paths;
+  for (uint32_t i = 0; i < size; ++i) paths.push_back(in.String());
+  return IpcFileReader(std::move(paths));
+}
+
+}  // namespace quokka
