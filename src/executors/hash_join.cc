@@ -1,7 +1,5 @@
 // HashJoin: symmetric streaming inner join; left outer, semi and anti joins that probe once
 // the right (build) side is complete.
-#include <unordered_map>
-
 #include "quokka/executors.h"
 #include "row_keys.h"
 
@@ -14,7 +12,6 @@ struct RowRef {
   const Table* table;  // nullptr: no row (the null side of an outer join)
   int64_t row;
 };
-using Index = std::unordered_multimap<std::string, std::pair<int32_t, int64_t>>;
 
 const Table& AsTable(const Object& object, const char* side) {
   const Table* table = object.GetIf<Table>();
@@ -28,7 +25,8 @@ const Table& AsTable(const Object& object, const char* side) {
 
 struct HashJoin::State {
   std::vector<std::unique_ptr<Table>> left, right;  // stored sides (stable addresses)
-  Index left_index, right_index;
+  std::vector<std::unique_ptr<RowKeys>> left_keys, right_keys;
+  internal::KeyIndex left_index, right_index;
   std::vector<Table> pending_left;  // outer/semi/anti: left batches seen before right ended
   SchemaPtr left_schema, right_schema, output_schema;
   std::vector<int> right_columns;  // right columns in the output
@@ -107,29 +105,26 @@ void HashJoin::Execute(ObjectList& batches, int stream_id, int channel, Output& 
 
     if (stream_id == 1) {
       auto stored = std::make_unique<Table>(batch);
-      RowKeys keys(*stored, options_.right_keys);
+      auto keys = std::make_unique<RowKeys>(*stored, options_.right_keys);
       const int32_t index = static_cast<int32_t>(s.right.size());
-      if (options_.type == JoinType::kInner && !s.left.empty()) {
+      if (options_.type == JoinType::kInner && !s.left_index.empty()) {
         // Symmetric: the new right rows meet every left row seen so far.
         std::vector<RowRef> left_rows, right_rows;
-        for (int64_t row = 0; row < keys.num_rows(); ++row) {
-          if (keys.has_null(row)) continue;
-          auto [begin, end] = s.left_index.equal_range(std::string(keys.key(row)));
-          for (auto it = begin; it != end; ++it) {
-            left_rows.push_back({s.left[it->second.first].get(), it->second.second});
+        for (int64_t row = 0; row < keys->num_rows(); ++row) {
+          if (keys->has_null(row)) continue;
+          s.left_index.ForEachMatch(*keys, row, [&](int32_t batch_index, int64_t left_row) {
+            left_rows.push_back({s.left[batch_index].get(), left_row});
             right_rows.push_back({stored.get(), row});
-          }
+          });
         }
         if (!left_rows.empty()) {
           out.Emit(Object::Make(
               EmitPairs(s.output_schema, s.left_schema, s.right_columns, left_rows, right_rows)));
         }
       }
-      for (int64_t row = 0; row < keys.num_rows(); ++row) {
-        if (keys.has_null(row)) continue;  // a null key matches nothing
-        s.right_index.emplace(std::string(keys.key(row)), std::make_pair(index, row));
-      }
+      s.right_index.Add(keys.get(), index);
       s.right.push_back(std::move(stored));
+      s.right_keys.push_back(std::move(keys));
       continue;
     }
 
@@ -156,34 +151,27 @@ void HashJoin::ProbeLeft(const Table& batch, bool right_complete, Output& out) {
     throw Error(Status::Invalid(
         "left outer join: the right stream ended without a table, so its columns are unknown"));
   }
-  auto stored = std::make_unique<Table>(batch);
-  RowKeys keys(*stored, options_.left_keys);
+  RowKeys keys(batch, options_.left_keys);
   std::vector<RowRef> left_rows, right_rows;
   std::vector<int64_t> selected;  // semi / anti
-  const auto nowhere = s.right_index.end();
   for (int64_t row = 0; row < keys.num_rows(); ++row) {
-    auto [begin, end] = keys.has_null(row)
-                            ? std::make_pair(nowhere, nowhere)
-                            : s.right_index.equal_range(std::string(keys.key(row)));
-    const bool matched = begin != end;
-    switch (options_.type) {
-      case JoinType::kInner:
-      case JoinType::kLeft:
-        for (auto it = begin; it != end; ++it) {
-          left_rows.push_back({stored.get(), row});
-          right_rows.push_back({s.right[it->second.first].get(), it->second.second});
+    bool matched = false;
+    if (!keys.has_null(row)) {
+      s.right_index.ForEachMatch(keys, row, [&](int32_t batch_index, int64_t right_row) {
+        matched = true;
+        if (options_.type == JoinType::kInner || options_.type == JoinType::kLeft) {
+          left_rows.push_back({&batch, row});
+          right_rows.push_back({s.right[batch_index].get(), right_row});
         }
-        if (!matched && options_.type == JoinType::kLeft) {
-          left_rows.push_back({stored.get(), row});
-          right_rows.push_back({nullptr, 0});
-        }
-        break;
-      case JoinType::kSemi:
-        if (matched) selected.push_back(row);
-        break;
-      case JoinType::kAnti:
-        if (!matched) selected.push_back(row);
-        break;
+      });
+    }
+    if (matched) {
+      if (options_.type == JoinType::kSemi) selected.push_back(row);
+    } else if (options_.type == JoinType::kAnti) {
+      selected.push_back(row);
+    } else if (options_.type == JoinType::kLeft) {
+      left_rows.push_back({&batch, row});
+      right_rows.push_back({nullptr, 0});
     }
   }
   if (options_.type == JoinType::kSemi || options_.type == JoinType::kAnti) {
@@ -201,14 +189,10 @@ void HashJoin::ProbeLeft(const Table& batch, bool right_complete, Output& out) {
 void HashJoin::Remember(const Table& batch) {
   State& s = *state_;
   auto stored = std::make_unique<Table>(batch);
-  RowKeys keys(*stored, options_.left_keys);
-  const int32_t index = static_cast<int32_t>(s.left.size());
-  for (int64_t row = 0; row < keys.num_rows(); ++row) {
-    if (!keys.has_null(row)) {
-      s.left_index.emplace(std::string(keys.key(row)), std::make_pair(index, row));
-    }
-  }
+  auto keys = std::make_unique<RowKeys>(*stored, options_.left_keys);
+  s.left_index.Add(keys.get(), static_cast<int32_t>(s.left.size()));
   s.left.push_back(std::move(stored));
+  s.left_keys.push_back(std::move(keys));
 }
 
 void HashJoin::Done(int channel, Output& out) {

@@ -1,5 +1,7 @@
 #include "row_keys.h"
 
+#include <xxhash.h>
+
 #include <cstring>
 
 namespace quokka::internal {
@@ -38,6 +40,39 @@ RowKeys::RowKeys(const Table& table, const std::vector<std::string>& columns) {
       }
     }
     offsets_.push_back(bytes_.size());
+  }
+  hashes_.resize(rows);
+  for (int64_t row = 0; row < rows; ++row) {
+    std::string_view k = key(row);
+    hashes_[row] = XXH3_64bits(k.data(), k.size());
+  }
+}
+
+void KeyIndex::Add(const RowKeys* keys, int32_t batch) {
+  if (static_cast<int32_t>(batches_.size()) <= batch) batches_.resize(batch + 1);
+  batches_[batch] = keys;
+  const size_t needed = (entries_.size() + keys->num_rows()) * 2;
+  if (needed > buckets_.size()) Rehash(std::max<size_t>(needed, 1024));
+  for (int64_t row = 0; row < keys->num_rows(); ++row) {
+    if (keys->has_null(row)) continue;
+    const uint64_t hash = keys->hash(row);
+    int64_t& head = buckets_[hash & mask_];
+    entries_.push_back({hash, batch, row, head});
+    head = static_cast<int64_t>(entries_.size()) - 1;
+  }
+}
+
+void KeyIndex::Rehash(size_t buckets) {
+  size_t size = 1;
+  while (size < buckets) size <<= 1;
+  buckets_.assign(size, -1);
+  mask_ = size - 1;
+  // Re-thread the chains; entries keep their order within a bucket reversed, which is fine
+  // because matches are reported as a set.
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    int64_t& head = buckets_[entries_[e].hash & mask_];
+    entries_[e].next = head;
+    head = static_cast<int64_t>(e);
   }
 }
 

@@ -20,6 +20,8 @@ class RowKeys {
   std::string_view key(int64_t row) const {
     return std::string_view(bytes_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
   }
+  /// \brief XXH3 hash of the key of `row`.
+  uint64_t hash(int64_t row) const { return hashes_[row]; }
   /// \brief Is any key column of `row` null? (Joins never match such rows, as in SQL.)
   bool has_null(int64_t row) const { return has_null_[row] != 0; }
   /// \brief The types of the key columns, in order.
@@ -29,7 +31,44 @@ class RowKeys {
   std::string bytes_;
   std::vector<size_t> offsets_;
   std::vector<uint8_t> has_null_;
+  std::vector<uint64_t> hashes_;
   std::vector<DataType> types_;
+};
+
+/// \brief A multimap from keys to (batch, row) for hash joins: open addressing over the key
+///        hashes, with chains of equal-hash entries; keys are compared by their encodings.
+class KeyIndex {
+ public:
+  /// \brief Add every row of a batch whose key has no null. `keys` must outlive the index.
+  void Add(const RowKeys* keys, int32_t batch);
+  bool empty() const { return entries_.empty(); }
+
+  /// \brief Call f(batch, row) for every entry whose key equals `keys`'s key of `row`.
+  template <typename F>
+  void ForEachMatch(const RowKeys& keys, int64_t row, F&& f) const {
+    if (buckets_.empty()) return;
+    const uint64_t hash = keys.hash(row);
+    const std::string_view key = keys.key(row);
+    for (int64_t e = buckets_[hash & mask_]; e >= 0; e = entries_[e].next) {
+      const Entry& entry = entries_[e];
+      if (entry.hash == hash && batches_[entry.batch]->key(entry.row) == key) {
+        f(entry.batch, entry.row);
+      }
+    }
+  }
+
+ private:
+  struct Entry {
+    uint64_t hash;
+    int32_t batch;
+    int64_t row;
+    int64_t next;  // next entry in the same bucket, -1 at the end
+  };
+  void Rehash(size_t buckets);
+  std::vector<const RowKeys*> batches_;
+  std::vector<Entry> entries_;
+  std::vector<int64_t> buckets_;
+  uint64_t mask_ = 0;
 };
 
 /// \brief Append the values of an encoded key to one builder per key column.
