@@ -6,9 +6,12 @@ set -euo pipefail
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  libmsgpack-dev libxxhash-dev
+  libmsgpack-dev libxxhash-dev libflatbuffers-dev flatbuffers-compiler
   graphviz
 )
+# The interop tests run npm peers (apache-arrow, nodejs-polars) with Node.js; use the machine's
+# Node.js when there is one, else Debian's.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for pkg in "${packages[@]}"; do

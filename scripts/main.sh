@@ -10,6 +10,10 @@ cmake --build --preset release
 echo "== lesson0: numbers 0..79 summed by parallel channels"
 ./build/bin/lesson0 --reader-channels 4 --sum-channels 2
 echo
+echo "== lesson1: a streaming hash join of two CSV files, counted and checked"
+bash examples/tutorials/lesson1/make_data.sh build/lesson1
+./build/bin/lesson1 build/lesson1
+echo
 echo "== wordcount over the project's docs, hash-partitioned by word"
 cat README.md docs/*.md > build/wordcount-input.txt
 ./build/bin/wordcount build/wordcount-input.txt --top 10 --explain build/wordcount.dot

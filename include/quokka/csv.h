@@ -84,10 +84,10 @@ struct CsvReadOptions {
 /// \brief A malformed row skipped with CsvReadOptions::collect_errors.
 struct CsvRowError {
   std::string file;
-  int64_t line = 0;      ///< 1-based physical line where the row starts
-  std::string column;    ///< the offending column ("" if the row as a whole is wrong)
-  std::string text;      ///< the offending text (truncated to 200 bytes)
-  std::string message;   ///< the full error message
+  int64_t line = 0;     ///< 1-based physical line where the row starts
+  std::string column;   ///< the offending column ("" if the row as a whole is wrong)
+  std::string text;     ///< the offending text (truncated to 200 bytes)
+  std::string message;  ///< the full error message
 };
 
 /// \brief Reads CSV files as a stream of Tables, one per batch of about `stride` bytes.

@@ -2,9 +2,15 @@
 #include <unordered_set>
 
 #include "quokka/executors.h"
+#include "quokka/ipc.h"
 #include "row_keys.h"
 
 namespace quokka {
+namespace {
+// Tables travel between machines as Arrow IPC ("quokka.table"); make sure the codec is
+// registered in every program that uses the executors, even if it calls no ipc function.
+const bool kIpcTypesRegistered = RegisterIpcTypes().ok();
+}  // namespace
 
 void Count::Execute(ObjectList& batches, int stream_id, int channel, Output& out) {
   for (const Object& object : batches) {

@@ -58,7 +58,10 @@ std::string JsonValue(const Column& column, int64_t row) {
     case TypeId::kUtf8:
       return JsonString(column.GetString(row));
     default:
-      return "\"" + std::to_string(column.GetInt64(row)) + "\"";
+      std::string out = "\"";
+      out += std::to_string(column.GetInt64(row));
+      out.push_back('"');
+      return out;
   }
 }
 

@@ -222,8 +222,8 @@ ColumnPtr ConvertUtf8(Context& c) {
 ColumnPtr ConvertColumn(const char* data, const ScanOutput& scan, int64_t rows, int field,
                         const DataType& type, const Dialect& dialect, bool stop_at_error,
                         std::vector<FieldError>* errors) {
-  Context c{data,  scan.slots() + field, scan.stride(), field > 0 ? 1 : 0, rows, &dialect, &type,
-            stop_at_error, errors};
+  Context c{data,  scan.slots() + field, scan.stride(), field > 0 ? 1 : 0, rows, &dialect,
+            &type, stop_at_error,        errors};
   switch (type.id) {
     case TypeId::kBool:
       return ConvertBool(c);
@@ -241,10 +241,10 @@ ColumnPtr ConvertColumn(const char* data, const ScanOutput& scan, int64_t rows, 
           c, [](const char* b, const char* e, double* out) { return ParseFloat64(b, e, out); });
     case TypeId::kDecimal: {
       const int precision = type.precision, scale = type.scale;
-      return ConvertFixed<int64_t>(c, [precision, scale](const char* b, const char* e,
-                                                         int64_t* out) {
-        return ParseDecimal(b, e, precision, scale, out);
-      });
+      return ConvertFixed<int64_t>(c,
+                                   [precision, scale](const char* b, const char* e, int64_t* out) {
+                                     return ParseDecimal(b, e, precision, scale, out);
+                                   });
     }
     case TypeId::kUtf8:
       return ConvertUtf8(c);

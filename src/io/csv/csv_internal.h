@@ -35,9 +35,9 @@ struct Dialect {
 constexpr size_t kScanPadding = 64;
 
 enum class RowErrorKind : uint8_t {
-  kFieldCount,      // wrong number of fields
-  kQuotedNewline,   // a line break inside quotes while !newlines_in_values
-  kUnterminated,    // end of file inside quotes
+  kFieldCount,     // wrong number of fields
+  kQuotedNewline,  // a line break inside quotes while !newlines_in_values
+  kUnterminated,   // end of file inside quotes
 };
 
 /// A malformed row found by ScanRows (offsets relative to the buffer).
@@ -62,8 +62,8 @@ class ScanOutput {
   /// Keep only the rows whose `keep` flag is set (in order).
   void Compact(const std::vector<uint8_t>& keep);
 
-  uint32_t next = 0;         // start of the first row not scanned
-  bool incomplete = false;   // the buffer ended inside the row starting at `next`
+  uint32_t next = 0;        // start of the first row not scanned
+  bool incomplete = false;  // the buffer ended inside the row starting at `next`
   std::vector<ScanError> errors;
 
  private:
@@ -93,7 +93,7 @@ struct SplitResult {
   std::vector<bool> quoted;         // field i was quoted
   size_t next = 0;                  // start of the next row
   RowErrorKind error_kind = RowErrorKind::kFieldCount;
-  bool bad_quoting = false;         // kError because a quoted field is malformed
+  bool bad_quoting = false;  // kError because a quoted field is malformed
   int error_field = 0;
 };
 

@@ -96,34 +96,39 @@ inline constexpr int64_t kPow10[19] = {1,
                                        1000000000000000000};
 
 /// Parse [-+]digits[.digits] as an int64 holding value * 10^scale, |value| < 10^precision.
-/// At most `scale` fractional digits; at least one digit in all.
-inline bool ParseDecimal(const char* p, const char* end, int precision, int scale,
-                         int64_t* out) {
+/// Fractional digits beyond `scale` must be zeros; at least one digit. Requires precision <= 18.
+inline bool ParseDecimal(const char* p, const char* end, int precision, int scale, int64_t* out) {
   bool negative = false;
   if (p < end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  const char* digits = p;
+  while (p < end && *p == '0') ++p;  // leading zeros are not significant
+  const char* significant = p;
   uint64_t value = 0;
-  int digits = 0;  // significant digits accumulated (leading zeros do not count)
-  bool any = false;
-  for (; p < end && IsDigit(*p); ++p) {
-    any = true;
-    if (value == 0 && *p == '0') continue;
-    if (++digits > 18) return false;
-    value = value * 10 + static_cast<unsigned>(*p - '0');
+  for (; p < end; ++p) {
+    const unsigned digit = static_cast<unsigned char>(*p - '0');
+    if (digit > 9) break;
+    value = value * 10 + digit;
+    if (p - significant >= 18) return false;  // > 18 digits: too large (and would overflow)
   }
+  // The integer part has p - significant significant digits, so the scaled value is at least
+  // 10^(p - significant - 1 + scale): it fits the precision only if this holds.
+  if ((p - significant) + scale > precision) return false;
   int fraction = 0;
   if (p < end && *p == '.') {
-    ++p;
-    for (; p < end && IsDigit(*p); ++p) {
-      any = true;
-      if (++fraction > scale) return false;
-      if (value != 0 || *p != '0') ++digits;
-      if (digits > 18) return false;
-      value = value * 10 + static_cast<unsigned>(*p - '0');
+    const char* point = p++;
+    for (; p < end; ++p) {
+      const unsigned digit = static_cast<unsigned char>(*p - '0');
+      if (digit > 9) return false;
+      if (fraction == scale) {
+        if (digit != 0) return false;  // more digits than the scale (zeros are fine)
+        continue;
+      }
+      ++fraction;
+      value = value * 10 + digit;  // at most precision <= 18 digits in all: no overflow
     }
+    if (point == digits && p == point + 1) return false;  // "." alone
   }
-  if (p != end || !any) return false;
-  // value < 10^digits, so value * 10^(scale - fraction) < 10^precision exactly when:
-  if (digits + scale - fraction > precision) return false;
+  if (p != end || p == digits) return false;
   value *= static_cast<uint64_t>(kPow10[scale - fraction]);
   *out = negative ? -static_cast<int64_t>(value) : static_cast<int64_t>(value);
   return true;

@@ -61,8 +61,7 @@ Status ReadExactly(int fd, const std::string& path, int64_t offset, int64_t size
   return Status::OK();
 }
 
-Status ReadString(int fd, const std::string& path, int64_t offset, int64_t size,
-                  std::string* out) {
+Status ReadString(int fd, const std::string& path, int64_t offset, int64_t size, std::string* out) {
   out->assign(static_cast<size_t>(size) + csv::kScanPadding, '\0');
   QK_RETURN_NOT_OK(ReadExactly(fd, path, offset, size, out->data()));
   out->resize(static_cast<size_t>(size));
@@ -183,8 +182,8 @@ Status SplitFirstRow(int fd, const FileInfo& file, int64_t pos, const Dialect& d
 }
 
 // Size, byte order mark and header of one file.
-Status InspectFile(const std::string& path, const CsvReadOptions& options,
-                   const Dialect& dialect, FileInfo* file) {
+Status InspectFile(const std::string& path, const CsvReadOptions& options, const Dialect& dialect,
+                   FileInfo* file) {
   file->path = path;
   int fd;
   QK_RETURN_NOT_OK(OpenForReading(path, &fd));
@@ -261,8 +260,7 @@ Status InferTypes(const std::vector<FileInfo>& files, const CsvReadOptions& opti
         pos = row.next;
         if (row.status != SplitResult::kRow) continue;
         if (static_cast<int>(row.fields.size()) == num_fields + 1 &&
-            options.allow_trailing_delimiter && row.fields.back().empty() &&
-            !row.quoted.back()) {
+            options.allow_trailing_delimiter && row.fields.back().empty() && !row.quoted.back()) {
           row.fields.pop_back();
         }
         if (static_cast<int>(row.fields.size()) != num_fields) continue;  // reported later
@@ -305,9 +303,8 @@ Status CsvReadOptions::Validate() const {
   }
   if (infer_rows < 0) return Status::Invalid("CSV infer_rows must be >= 0");
   for (const auto& [name, type] : column_types) {
-    if (type.id == TypeId::kDecimal &&
-        (type.precision < 1 || type.precision > 18 || type.scale < 0 ||
-         type.scale > type.precision)) {
+    if (type.id == TypeId::kDecimal && (type.precision < 1 || type.precision > 18 ||
+                                        type.scale < 0 || type.scale > type.precision)) {
       return Status::Invalid("CSV column " + Quoted(name) + ": unsupported type " +
                              type.ToString() + " (decimal precision 1..18, scale 0..precision)");
     }
@@ -413,8 +410,7 @@ CsvReader::CsvReader(CsvReader&&) noexcept = default;
 CsvReader& CsvReader::operator=(CsvReader&&) noexcept = default;
 CsvReader::~CsvReader() = default;
 
-Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs,
-                                  CsvReadOptions options) {
+Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs, CsvReadOptions options) {
   QK_RETURN_NOT_OK(options.Validate());
   auto shared = std::make_shared<Shared>();
   Dialect& dialect = shared->dialect;
@@ -474,20 +470,28 @@ Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs,
   } else if (first_header != nullptr) {
     names = first_header->header;
   } else {
-    // No names anywhere: count the fields of the first row.
+    // No names anywhere: count the fields of the first row that is not an empty line.
     for (const FileInfo& file : shared->files) {
       if (file.length() <= 0) continue;
       int fd;
       QK_RETURN_NOT_OK(OpenForReading(file.path, &fd));
       SplitResult row;
-      Status status = SplitFirstRow(fd, file, file.data_begin, dialect, &row);
+      int64_t pos = file.data_begin;
+      int64_t line = 1;
+      Status status;
+      while (status.ok() && pos < file.size) {
+        status = SplitFirstRow(fd, file, pos, dialect, &row);
+        if (row.status != SplitResult::kEmpty) break;
+        pos = static_cast<int64_t>(row.next);
+        ++line;
+      }
       ::close(fd);
       QK_RETURN_NOT_OK(status);
       if (row.status == SplitResult::kError) {
-        return Status::Invalid("CSV parse error in " + Quoted(file.path) + " line 1: " +
-                               RowErrorText(row));
+        return Status::Invalid("CSV parse error in " + Quoted(file.path) + " line " +
+                               std::to_string(line) + ": " + RowErrorText(row));
       }
-      if (row.status != SplitResult::kRow) continue;  // an empty first line: keep looking
+      if (row.status != SplitResult::kRow) continue;  // only empty lines
       size_t count = row.fields.size();
       if (options.allow_trailing_delimiter && count > 1 && row.fields.back().empty() &&
           !row.quoted.back()) {
@@ -536,8 +540,7 @@ Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs,
   }
   if (!to_infer.empty() && options.infer_rows > 0) {
     std::vector<DataType> inferred;
-    QK_RETURN_NOT_OK(
-        InferTypes(shared->files, options, dialect, num_fields, to_infer, &inferred));
+    QK_RETURN_NOT_OK(InferTypes(shared->files, options, dialect, num_fields, to_infer, &inferred));
     for (size_t i = 0; i < to_infer.size(); ++i) types[to_infer[i]] = inferred[i];
   }
   std::vector<Field> fields;
@@ -705,8 +708,8 @@ std::optional<ReadItem> CsvReader::Next() {
       scan_begin = scan.next;
       int64_t more = std::min(file.size - start, size * 2);
       if (more > kMaxBuffer) {
-        Throw(Status::Invalid("CSV file " + Quoted(file.path) +
-                              ": a row near byte " + std::to_string(start + scan_begin) +
+        Throw(Status::Invalid("CSV file " + Quoted(file.path) + ": a row near byte " +
+                              std::to_string(start + scan_begin) +
                               " is longer than 4 GiB (unterminated quote?)"));
       }
       st.Reserve(more, size);
@@ -717,12 +720,12 @@ std::optional<ReadItem> CsvReader::Next() {
     const char* data = st.buffer.get();
 
     auto line_of = [&](uint32_t offset) {
-      return LineOf(file.path, st.fd, segment.file, start + offset, &st.line_file,
-                    &st.line_offset, &st.line_number, &st.count_buffer);
+      return LineOf(file.path, st.fd, segment.file, start + offset, &st.line_file, &st.line_offset,
+                    &st.line_number, &st.count_buffer);
     };
     auto where = [&](uint32_t row_start, int column) {
-      std::string text = "CSV parse error in " + Quoted(file.path) + " line " +
-                         std::to_string(line_of(row_start));
+      std::string text =
+          "CSV parse error in " + Quoted(file.path) + " line " + std::to_string(line_of(row_start));
       if (column >= 0 && column < num_fields) {
         text += ", column " + Quoted(shared.file_schema->field(column).name);
       }
@@ -747,8 +750,8 @@ std::optional<ReadItem> CsvReader::Next() {
           out.text = csv::Excerpt(
               std::string_view(data + error.row_start, error.row_end - error.row_start));
           out.message = where(error.row_start, -1) + ": expected " + std::to_string(num_fields) +
-                        " fields, found " + std::to_string(error.fields) + ": " +
-                        Quoted(out.text) + hint(error.row_start, error.row_end);
+                        " fields, found " + std::to_string(error.fields) + ": " + Quoted(out.text) +
+                        hint(error.row_start, error.row_end);
           break;
         case RowErrorKind::kQuotedNewline:
         case RowErrorKind::kUnterminated: {
@@ -789,13 +792,13 @@ std::optional<ReadItem> CsvReader::Next() {
       std::vector<FieldError> column_errors;
       for (int i = 0; i < num_columns; ++i) {
         column_errors.clear();
-        ColumnPtr column = csv::ConvertColumn(data, scan, rows, shared.projection[i],
-                                              schema->field(i).type, shared.dialect, !collect,
-                                              &column_errors);
+        ColumnPtr column =
+            csv::ConvertColumn(data, scan, rows, shared.projection[i], schema->field(i).type,
+                               shared.dialect, !collect, &column_errors);
         if (column == nullptr) {
-          Throw(Status::Invalid("CSV file " + Quoted(file.path) + ": " +
-                                (column_errors.empty() ? "conversion failed"
-                                                       : column_errors[0].what)));
+          Throw(Status::Invalid(
+              "CSV file " + Quoted(file.path) + ": " +
+              (column_errors.empty() ? "conversion failed" : column_errors[0].what)));
         }
         for (FieldError& error : column_errors) {
           if (!collect) rows = std::min(rows, error.row);  // look for earlier errors only

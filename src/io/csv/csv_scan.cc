@@ -67,15 +67,15 @@ inline Masks Classify(const char* p, char delimiter, char quote) {
   Masks m{0, 0, 0};
   for (int i = 0; i < 4; ++i) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
-    m.delimiter |= static_cast<uint64_t>(
-                       static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd))))
-                   << (16 * i);
-    m.newline |= static_cast<uint64_t>(
-                     static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn))))
-                 << (16 * i);
-    m.quote |= static_cast<uint64_t>(
-                   static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq))))
-               << (16 * i);
+    m.delimiter |=
+        static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vd))))
+        << (16 * i);
+    m.newline |=
+        static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vn))))
+        << (16 * i);
+    m.quote |=
+        static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, vq))))
+        << (16 * i);
   }
   return m;
 #else

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -23,6 +24,14 @@ namespace {
 // Limits for the verifier: generous for real schemas, small enough to bound the work.
 constexpr flatbuffers::uoffset_t kMaxDepth = 128;
 constexpr flatbuffers::uoffset_t kMaxTables = 10'000'000;
+
+// The verifier checks the alignment of scalars but not of the elements of vectors of 8-byte
+// structs and scalars; writers align them, and reading misaligned ones is undefined.
+template <typename Vector>
+bool Aligned8(const Vector* vector) {
+  return vector == nullptr || vector->size() == 0 ||
+         reinterpret_cast<uintptr_t>(vector->Data()) % 8 == 0;
+}
 
 std::string Quote(const flatbuffers::String* name) {
   std::string out = "'";
@@ -565,6 +574,10 @@ Result<Table> DecodeRecordBatch(const DecodedSchema& schema, const fb::RecordBat
                            (codec && *codec ? codec : "unknown codec") +
                            "), which quokka does not support; write it uncompressed");
   }
+  if (!Aligned8(batch->nodes()) || !Aligned8(batch->buffers()) ||
+      !Aligned8(batch->variadic_buffer_counts())) {
+    return Status::Invalid("misaligned record batch metadata");
+  }
   const int num_fields = schema.schema->num_fields();
   const auto* nodes = batch->nodes();
   int64_t num_nodes = nodes ? nodes->size() : 0;
@@ -678,6 +691,7 @@ Status IpcFileContents::Open(Source& source) {
   if (footer->dictionaries() != nullptr && footer->dictionaries()->size() > 0) {
     return Status::Invalid("the file has dictionary batches, which quokka does not support");
   }
+  if (!Aligned8(footer->record_batches())) return Status::Invalid("misaligned footer blocks");
   blocks_ = footer->record_batches();
   return Status::OK();
 }

@@ -132,6 +132,11 @@ void WriteColumn(const Column& column, int64_t null_count, BodyWriter& out) {
     out.AddEmpty();
   }
   const DataType& type = column.type();
+  if (length == 0) {  // the column's buffers may be absent: write empty ones
+    if (type.id == TypeId::kUtf8) out.Add(4);  // one zero offset
+    out.AddEmpty();
+    return;
+  }
   switch (type.id) {
     case TypeId::kBool:
       CopyBits(column.values_buffer()->data(), offset, length, out.Add((length + 7) / 8));

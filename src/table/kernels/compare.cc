@@ -1,7 +1,7 @@
 // Comparison kernels: Compare, Between, IsIn, IsNull, IsNotNull.
 #include <algorithm>
 #include <functional>
-#include <unordered_set>
+#include <cstdint>
 #include <vector>
 
 #include "kernels/util.h"
@@ -103,11 +103,32 @@ Status CheckLengths(const Datum& a, const Datum& b) {
   return Status::OK();
 }
 
+// Whether a literal integer can be compared in the (narrower) integer type of a column, which
+// avoids widening the column.
+bool LiteralFits(const Datum& column, const Datum& literal) {
+  if (column.is_scalar() || !literal.is_scalar() || !literal.scalar().is_valid) return false;
+  const TypeId c = column.type().id;
+  if (!IsIntegerId(c) || !IsIntegerId(literal.type().id)) return false;
+  const int64_t v = literal.scalar().int_value;
+  switch (c) {
+    case TypeId::kInt8:
+      return v >= INT8_MIN && v <= INT8_MAX;
+    case TypeId::kInt16:
+      return v >= INT16_MIN && v <= INT16_MAX;
+    case TypeId::kInt32:
+      return v >= INT32_MIN && v <= INT32_MAX;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 Result<ColumnPtr> Compare(CompareOp op, const Datum& left, const Datum& right) {
   QK_RETURN_NOT_OK(CheckLengths(left, right));
   QK_ASSIGN_OR_RAISE(DataType common, CommonCompareType(left.type(), right.type()));
+  if (LiteralFits(left, right)) common = left.type();
+  if (LiteralFits(right, left)) common = right.type();
   if (common.id == TypeId::kBool) common = DataType::Int8();
   QK_ASSIGN_OR_RAISE(Datum l, ConvertDatum(left, common));
   QK_ASSIGN_OR_RAISE(Datum r, ConvertDatum(right, common));
@@ -167,6 +188,11 @@ Result<ColumnPtr> IsIn(const ColumnPtr& input, const std::vector<Scalar>& values
                                " with the value " + v.ToString() + " of type " + v.type.ToString());
     }
     common = *next;
+  }
+  if (IsIntegerId(input->type().id)) {
+    bool all_fit = true;
+    for (const Scalar& v : values) all_fit &= !v.is_valid || LiteralFits(input, v);
+    if (all_fit) common = input->type();
   }
   if (common.id == TypeId::kBool) common = DataType::Int8();
   QK_ASSIGN_OR_RAISE(Datum converted, ConvertDatum(Datum(input), common));

@@ -1,8 +1,6 @@
 // Tests of CsvReader: syntax edge cases, types and inference, projection, batch functions,
 // inputs (files, lists, directories, globs), error messages, collected errors, and a graph.
 
-#include "quokka/csv.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "quokka/csv.h"
 #include "quokka/table.h"
 #include "test_util.h"
 
@@ -379,9 +378,9 @@ CsvReadOptions LineitemOptions() {
   options.delimiter = '|';
   options.header = false;
   options.quoting = false;
-  options.column_names = {"l_orderkey", "l_partkey", "l_quantity", "l_extendedprice",
-                          "l_discount", "l_returnflag", "l_linestatus", "l_shipdate",
-                          "l_comment"};
+  options.column_names = {"l_orderkey",      "l_partkey",  "l_quantity",
+                          "l_extendedprice", "l_discount", "l_returnflag",
+                          "l_linestatus",    "l_shipdate", "l_comment"};
   options.column_types["l_extendedprice"] = DataType::Decimal(15, 2);
   options.column_types["l_discount"] = DataType::Decimal(15, 2);
   return options;
@@ -606,7 +605,9 @@ TEST(CsvErrorTest, EveryParseErrorNamesFileLineColumnAndText) {
     const std::string message = error->status().message();
     EXPECT_EQ(error->status().code(), StatusCode::kInvalid) << message;
     QK_EXPECT_CONTAINS(message, "'" + path + "' " + c.line);
-    if (!c.column.empty()) QK_EXPECT_CONTAINS(message, c.line + ", " + c.column);
+    if (!c.column.empty()) {
+      QK_EXPECT_CONTAINS(message, c.line + ", " + c.column);
+    }
     QK_EXPECT_CONTAINS(message, c.text);
     QK_EXPECT_CONTAINS(message, c.what);
   }

@@ -79,8 +79,7 @@ std::pair<std::string, std::string> RandomField(std::mt19937_64& rng, bool newli
 }
 
 // A file of `rows` rows of: id, then `columns` random text columns.
-Generated RandomFile(std::mt19937_64& rng, int64_t first_id, int rows, int columns,
-                     bool newlines) {
+Generated RandomFile(std::mt19937_64& rng, int64_t first_id, int rows, int columns, bool newlines) {
   Generated out;
   out.text = "id";
   for (int c = 0; c < columns; ++c) out.text += ",c" + std::to_string(c);
@@ -138,7 +137,8 @@ void CheckSplitting(bool newlines, uint64_t seed) {
   CsvReadOptions options;
   options.newlines_in_values = newlines;
   options.column_types["id"] = DataType::Int64();
-  for (int c = 0; c < columns; ++c) options.column_types["c" + std::to_string(c)] = DataType::Utf8();
+  for (int c = 0; c < columns; ++c)
+    options.column_types["c" + std::to_string(c)] = DataType::Utf8();
 
   // Single channel, default stride: the reference.
   CsvReader single(paths, options);
@@ -153,9 +153,8 @@ void CheckSplitting(bool newlines, uint64_t seed) {
     options.stride = 1 + static_cast<int64_t>(rng() % (trial % 2 ? 5000 : 200));
     CsvReader reader(paths, options);
     RowMap got;
-    const std::string context = "seed " + std::to_string(seed) + ", " +
-                                std::to_string(channels) + " channels, stride " +
-                                std::to_string(options.stride);
+    const std::string context = "seed " + std::to_string(seed) + ", " + std::to_string(channels) +
+                                " channels, stride " + std::to_string(options.stride);
     for (int channel = 0; channel < channels; ++channel) {
       std::vector<ReadItem> items = test::ReadChannel(reader, channel, channels);
       int64_t previous = 0;
@@ -171,8 +170,7 @@ void CheckSplitting(bool newlines, uint64_t seed) {
             test::ReadChannel(reader, channel, channels, items[k].position);
         ASSERT_EQ(rest.size(), items.size() - k - 1) << context;
         for (size_t j = 0; j < rest.size(); ++j) {
-          ASSERT_TRUE(
-              rest[j].object.As<Table>().Equals(items[k + 1 + j].object.As<Table>()))
+          ASSERT_TRUE(rest[j].object.As<Table>().Equals(items[k + 1 + j].object.As<Table>()))
               << context;
         }
       }

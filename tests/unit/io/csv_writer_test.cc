@@ -100,9 +100,8 @@ TEST(CsvWriterTest, Options) {
 }
 
 TEST(CsvWriterTest, RoundTripThroughTheReader) {
-  std::string dir = (fs::temp_directory_path() / ("quokka_csv_writer_" +
-                                                  std::to_string(::getpid())))
-                        .string();
+  std::string dir =
+      (fs::temp_directory_path() / ("quokka_csv_writer_" + std::to_string(::getpid()))).string();
   fs::create_directories(dir);
   Table table = AllTypes();
   std::string path = dir + "/all.csv";
