@@ -1,10 +1,7 @@
 // CSV parse throughput on a generated TPC-H lineitem-like file (16 columns, '|' separated,
-// trailing '|'). Not part of the CMake build; see the build line below.
+// trailing '|').
 //
-//   g++ -std=c++20 -O3 -DNDEBUG -Iinclude -Ibuild/generated bench/io/csv_benchmark.cc \
-//       build/src/io/libquokka_io.a build/src/table/libquokka_table.a \
-//       build/src/core/libquokka_core.a -lmsgpackc -lxxhash -pthread -o /tmp/csv_benchmark
-//   /tmp/csv_benchmark [megabytes=300] [path=/tmp/quokka_lineitem.tbl]
+//   build/bin/bench_csv [megabytes=300] [path=/tmp/quokka_lineitem.tbl]
 //
 // Reports MB/s (10^6 bytes of file per second of wall time, and per second of CPU time of the
 // reading threads, which is what one core achieves even when other processes share it) for: the
