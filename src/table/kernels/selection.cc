@@ -75,7 +75,16 @@ Result<Table> GatherTable(const Table& table, const int64_t* idx, int64_t m,
   return Table::Make(table.schema(), std::move(columns));
 }
 
-Result<std::vector<int64_t>> MaskToIndices(const ColumnPtr& mask, int64_t expected_length) {
+namespace {
+
+// The selected rows of a mask: a zero-offset bitmap of (value AND valid), and how many.
+struct Selection {
+  std::shared_ptr<const Buffer> bits;
+  int64_t length = 0;
+  int64_t count = 0;
+};
+
+Result<Selection> SelectionFromMask(const ColumnPtr& mask, int64_t expected_length) {
   if (mask->type().id != TypeId::kBool) {
     return Status::TypeError("filter needs a bool mask, got " + mask->type().ToString());
   }
@@ -84,53 +93,159 @@ Result<std::vector<int64_t>> MaskToIndices(const ColumnPtr& mask, int64_t expect
                            " rows, the input " + std::to_string(expected_length));
   }
   const int64_t n = mask->length();
-  std::shared_ptr<const Buffer> value_scratch, validity_scratch;
-  const uint8_t* values =
-      AlignBitmap(mask->values_buffer()->data(), mask->offset(), n, &value_scratch);
-  const uint8_t* validity = MayHaveNulls(*mask) ? AlignBitmap(mask->validity()->data(),
-                                                              mask->offset(), n, &validity_scratch)
-                                                : nullptr;
-  auto word_at = [&](int64_t w) {
-    uint64_t v = 0, valid = ~uint64_t{0};
-    const int64_t first = w * 8;
-    const int64_t bytes = std::min<int64_t>(8, BitmapBytes(n) - first);
-    std::memcpy(&v, values + first, bytes);
-    if (validity != nullptr) {
-      valid = 0;
-      std::memcpy(&valid, validity + first, bytes);
+  std::shared_ptr<Buffer> bits = CopyBitmap(mask->values_buffer()->data(), mask->offset(), n);
+  if (MayHaveNulls(*mask)) {
+    std::shared_ptr<const Buffer> scratch;
+    const uint8_t* valid = AlignBitmap(mask->validity()->data(), mask->offset(), n, &scratch);
+    uint8_t* out = bits->mutable_data();
+    for (int64_t i = 0; i < BitmapBytes(n); ++i) out[i] &= valid[i];
+  }
+  Selection selection;
+  selection.length = n;
+  selection.count = CountSetBits(bits->data(), n);
+  selection.bits = std::move(bits);
+  return selection;
+}
+
+// Calls f(start, length) for every maximal run of selected rows, in order.
+template <typename F>
+void VisitRuns(const Selection& selection, F&& f) {
+  const uint8_t* bits = selection.bits->data();
+  const int64_t n = selection.length;
+  const int64_t nbytes = BitmapBytes(n);
+  int64_t run_start = -1;
+  for (int64_t base = 0; base < n; base += 64) {
+    uint64_t word = 0;
+    std::memcpy(&word, bits + base / 8, std::min<int64_t>(8, nbytes - base / 8));
+    if (n - base < 64) word &= (uint64_t{1} << (n - base)) - 1;
+    if (word == ~uint64_t{0}) {
+      if (run_start < 0) run_start = base;
+      continue;
     }
-    uint64_t word = v & valid;
-    const int64_t bits = n - w * 64;
-    if (bits < 64) word &= (uint64_t{1} << bits) - 1;
-    return word;
-  };
-  const int64_t words = (n + 63) / 64;
-  int64_t count = 0;
-  for (int64_t w = 0; w < words; ++w) count += std::popcount(word_at(w));
-  std::vector<int64_t> indices(count);
-  int64_t k = 0;
-  for (int64_t w = 0; w < words; ++w) {
-    uint64_t word = word_at(w);
-    while (word != 0) {
-      indices[k++] = w * 64 + std::countr_zero(word);
-      word &= word - 1;
+    int pos = 0;
+    while (pos < 64) {
+      if (run_start >= 0) {
+        const uint64_t zeros = ~word >> pos;  // non-zero: word is not all ones from pos
+        const int z = std::countr_zero(zeros);
+        f(run_start, base + pos + z - run_start);
+        run_start = -1;
+        pos += z;
+      } else {
+        const uint64_t ones = word >> pos;
+        if (ones == 0) break;
+        const int o = std::countr_zero(ones);
+        run_start = base + pos + o;
+        pos += o;
+        // The run may reach the end of the word.
+        if (pos < 64 && (~word >> pos) == 0) break;
+      }
     }
   }
-  return indices;
+  if (run_start >= 0) f(run_start, n - run_start);
 }
+
+void CopyBits(const uint8_t* src, int64_t src_offset, uint8_t* dst, int64_t dst_offset,
+              int64_t length) {
+  for (int64_t i = 0; i < length; ++i) {
+    if (GetBit(src, src_offset + i)) {
+      SetBit(dst, dst_offset + i);
+    } else {
+      ClearBit(dst, dst_offset + i);
+    }
+  }
+}
+
+ColumnPtr FilterColumn(const Column& c, const Selection& selection) {
+  const int64_t m = selection.count;
+  const int64_t off = c.offset();
+  BufferPtr validity;
+  if (MayHaveNulls(c)) {
+    std::shared_ptr<Buffer> out = AllocateBuffer(BitmapBytes(m));
+    uint8_t* dst = out->mutable_data();
+    const uint8_t* src = c.validity()->data();
+    int64_t k = 0;
+    VisitRuns(selection, [&](int64_t start, int64_t len) {
+      CopyBits(src, off + start, dst, k, len);
+      k += len;
+    });
+    validity = std::move(out);
+  }
+  switch (c.type().id) {
+    case TypeId::kBool: {
+      std::shared_ptr<Buffer> values = AllocateBuffer(BitmapBytes(m));
+      uint8_t* dst = values->mutable_data();
+      const uint8_t* src = c.values_buffer()->data();
+      int64_t k = 0;
+      VisitRuns(selection, [&](int64_t start, int64_t len) {
+        CopyBits(src, off + start, dst, k, len);
+        k += len;
+      });
+      return MakeColumn(c.type(), m, std::move(validity), std::move(values));
+    }
+    case TypeId::kUtf8: {
+      StringView view(c);
+      int64_t total = 0;
+      VisitRuns(selection, [&](int64_t start, int64_t len) {
+        total += view.offsets[start + len] - view.offsets[start];
+      });
+      std::shared_ptr<Buffer> offsets_buffer = AllocateBuffer((m + 1) * 4);
+      std::shared_ptr<Buffer> data = AllocateBuffer(total);
+      int32_t* offsets = reinterpret_cast<int32_t*>(offsets_buffer->mutable_data());
+      char* out = reinterpret_cast<char*>(data->mutable_data());
+      int64_t k = 0;
+      int32_t bytes = 0;
+      offsets[0] = 0;
+      VisitRuns(selection, [&](int64_t start, int64_t len) {
+        const int32_t first = view.offsets[start];
+        const int32_t size = view.offsets[start + len] - first;
+        std::memcpy(out + bytes, view.data + first, size);
+        const int32_t shift = bytes - first;
+        for (int64_t j = 1; j <= len; ++j) offsets[k + j] = view.offsets[start + j] + shift;
+        k += len;
+        bytes += size;
+      });
+      return MakeColumn(c.type(), m, std::move(validity), std::move(data),
+                        std::move(offsets_buffer));
+    }
+    default:
+      return DispatchFixedWidth(c.type().id, [&](auto tag) {
+        using T = decltype(tag);
+        std::shared_ptr<Buffer> values = AllocateBuffer(m * int64_t{sizeof(T)});
+        T* out = reinterpret_cast<T*>(values->mutable_data());
+        const T* in = c.values<T>();
+        int64_t k = 0;
+        VisitRuns(selection, [&](int64_t start, int64_t len) {
+          if (len == 1) {
+            out[k] = in[start];
+          } else {
+            std::memcpy(out + k, in + start, len * sizeof(T));
+          }
+          k += len;
+        });
+        return MakeColumn(c.type(), m, std::move(validity), std::move(values));
+      });
+  }
+}
+
+}  // namespace
 
 }  // namespace internal
 
 Result<Table> Filter(const Table& table, const ColumnPtr& mask) {
-  QK_ASSIGN_OR_RAISE(std::vector<int64_t> indices, MaskToIndices(mask, table.num_rows()));
-  if (static_cast<int64_t>(indices.size()) == table.num_rows()) return table;
-  return GatherTable(table, indices.data(), static_cast<int64_t>(indices.size()), nullptr);
+  QK_ASSIGN_OR_RAISE(Selection selection, SelectionFromMask(mask, table.num_rows()));
+  if (selection.count == table.num_rows()) return table;
+  std::vector<ColumnPtr> columns;
+  columns.reserve(table.num_columns());
+  for (const ColumnPtr& column : table.columns()) {
+    columns.push_back(FilterColumn(*column, selection));
+  }
+  return Table::Make(table.schema(), std::move(columns));
 }
 
 Result<ColumnPtr> Filter(const ColumnPtr& column, const ColumnPtr& mask) {
-  QK_ASSIGN_OR_RAISE(std::vector<int64_t> indices, MaskToIndices(mask, column->length()));
-  if (static_cast<int64_t>(indices.size()) == column->length()) return column;
-  return Gather(*column, indices.data(), static_cast<int64_t>(indices.size()), nullptr);
+  QK_ASSIGN_OR_RAISE(Selection selection, SelectionFromMask(mask, column->length()));
+  if (selection.count == column->length()) return column;
+  return FilterColumn(*column, selection);
 }
 
 namespace {
