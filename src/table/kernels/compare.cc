@@ -1,7 +1,7 @@
 // Comparison kernels: Compare, Between, IsIn, IsNull, IsNotNull.
 #include <algorithm>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "kernels/util.h"

@@ -328,6 +328,22 @@ void SortRange(int64_t* begin, int64_t* end, bool ascending, Less less) {
   }
 }
 
+// Sorts (value, index) pairs, which keeps the comparisons in cache, then writes the indices back.
+template <typename T, typename Less>
+void SortByValue(const T* v, int64_t* begin, int64_t* end, bool ascending, Less less) {
+  std::vector<std::pair<T, int64_t>> pairs(end - begin);
+  for (size_t i = 0; i < pairs.size(); ++i) pairs[i] = {v[begin[i]], begin[i]};
+  using Pair = std::pair<T, int64_t>;
+  if (ascending) {
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [&](const Pair& a, const Pair& b) { return less(a.first, b.first); });
+  } else {
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [&](const Pair& a, const Pair& b) { return less(b.first, a.first); });
+  }
+  for (size_t i = 0; i < pairs.size(); ++i) begin[i] = pairs[i].second;
+}
+
 void SortByKey(const Column& c, const SortKey& key, std::vector<int64_t>* indices) {
   int64_t* begin = indices->data();
   int64_t* end = begin + indices->size();
@@ -352,17 +368,14 @@ void SortByKey(const Column& c, const SortKey& key, std::vector<int64_t>* indice
       return;
     }
     case TypeId::kFloat64: {
-      const double* v = c.values<double>();
-      SortRange(begin, end, key.ascending, [v](int64_t a, int64_t b) {
-        return v[a] < v[b] || (std::isnan(v[b]) && !std::isnan(v[a]));
-      });
+      SortByValue(c.values<double>(), begin, end, key.ascending,
+                  [](double a, double b) { return a < b || (std::isnan(b) && !std::isnan(a)); });
       return;
     }
     default:
       DispatchFixedWidth(c.type().id, [&](auto tag) {
         using T = decltype(tag);
-        const T* v = c.values<T>();
-        SortRange(begin, end, key.ascending, [v](int64_t a, int64_t b) { return v[a] < v[b]; });
+        SortByValue(c.values<T>(), begin, end, key.ascending, [](T a, T b) { return a < b; });
       });
   }
 }

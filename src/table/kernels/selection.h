@@ -21,8 +21,6 @@ namespace internal {
 ColumnPtr Gather(const Column& c, const int64_t* idx, int64_t m, BufferPtr index_validity);
 Result<Table> GatherTable(const Table& table, const int64_t* idx, int64_t m,
                           BufferPtr index_validity);
-/// The positions where `mask` (bool, `expected_length` rows) is true and valid.
-Result<std::vector<int64_t>> MaskToIndices(const ColumnPtr& mask, int64_t expected_length);
 
 }  // namespace internal
 }  // namespace quokka::compute
