@@ -111,6 +111,33 @@ TEST(KernelFilterTest, MatchesReference) {
   }
 }
 
+TEST(KernelFilterTest, LongRunsAcrossWords) {
+  // Masks made of runs of random lengths (up to 300 rows) exercise the run-copying paths.
+  std::mt19937_64 rng(77);
+  for (int64_t n : {int64_t{65}, int64_t{1000}, int64_t{5000}}) {
+    for (int64_t offset : {0, 5}) {
+      Table table = RandomTable(n, rng(), offset);
+      ColumnBuilder builder(DataType::Bool());
+      for (int64_t i = 0; i < 3; ++i) builder.AppendBool(true);
+      bool value = rng() % 2;
+      for (int64_t i = 0; i < n;) {
+        const int64_t run = 1 + rng() % 300;
+        for (int64_t k = 0; k < run && i < n; ++k, ++i) builder.AppendBool(value);
+        value = !value;
+      }
+      ColumnPtr mask = builder.Finish()->Slice(3, n);
+      Result<Table> filtered = compute::Filter(table, mask);
+      QK_ASSERT_OK(filtered);
+      int64_t r = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        if (!mask->GetBool(i)) continue;
+        ExpectRow(*filtered, r++, table, i, "runs");
+      }
+      EXPECT_EQ(filtered->num_rows(), r);
+    }
+  }
+}
+
 TEST(KernelFilterTest, AllAndNoneAndErrors) {
   Table table = RandomTable(100, 3, 1);
   ColumnPtr all = compute::MakeColumnFromScalar(Scalar::Bool(true), 100);
