@@ -49,11 +49,11 @@ double JoinOnce(const quokka::ObjectList& probe, const quokka::ObjectList& build
   quokka::TaskGraph graph(cluster);
   auto left = graph.NewInputReaderNode(quokka::VectorReader(probe));
   auto right = graph.NewInputReaderNode(quokka::VectorReader(build));
-  auto joined = graph.NewNonBlockingNode(
-      {{0, {left, quokka::HashPartitionBy({"key"})}},
-       {1, {right, quokka::HashPartitionBy({"bkey"})}}},
-      quokka::HashJoin({.left_keys = {"key"}, .right_keys = {"bkey"}}),
-      {.channels = cluster.total_cores()});
+  auto joined =
+      graph.NewNonBlockingNode({{0, {left, quokka::HashPartitionBy({"key"})}},
+                                {1, {right, quokka::HashPartitionBy({"bkey"})}}},
+                               quokka::HashJoin({.left_keys = {"key"}, .right_keys = {"bkey"}}),
+                               {.channels = cluster.total_cores()});
   auto counts = graph.NewBlockingNode({{0, joined}}, quokka::Count(), {.channels = 1});
   auto start = std::chrono::steady_clock::now();
   graph.Run({.progress = quokka::Progress::kOff});
@@ -108,10 +108,11 @@ int main(int argc, char** argv) {
   quokka::ObjectList build = Batches(build_rows, build_rows, "bkey", "bvalue", 2, true);
   const int64_t groups = 1000;
   quokka::ObjectList grouped = Batches(rows, groups, "key", "value", 3, false);
-  std::printf("quokka %s executors: %lld probe rows, %lld build rows, median of %d runs, %u hw "
-              "threads\n",
-              QK_VERSION_STRING, (long long)rows, (long long)build_rows, runs,
-              std::thread::hardware_concurrency());
+  std::printf(
+      "quokka %s executors: %lld probe rows, %lld build rows, median of %d runs, %u hw "
+      "threads\n",
+      QK_VERSION_STRING, (long long)rows, (long long)build_rows, runs,
+      std::thread::hardware_concurrency());
   std::vector<double> join_times, aggregate_times;
   for (int run = 0; run < runs; ++run) {
     join_times.push_back(JoinOnce(probe, build, rows));

@@ -24,7 +24,8 @@
 namespace quokka {
 
 /// \brief A partition function for streams of tables: row r of every table goes to channel
-///        hash(keys of r) % channels, so every table is split into one slice per channel.
+///        hash(keys of r) % channels, so every table is split into one slice per channel
+///        (empty slices included, so that every channel learns the schema).
 Partitioner HashPartitionBy(std::vector<std::string> keys);
 
 /// \brief All Table objects of a Dataset, concatenated in partition order. Throws quokka::Error

@@ -41,11 +41,17 @@ class Boxed {
   virtual const std::type_info& type() const = 0;
   virtual size_t byte_size() const = 0;
   virtual bool Equals(const Boxed& other) const = 0;
+  /// The value's own rendering (its ToString()), or "" if it has none.
+  virtual std::string Describe() const = 0;
 };
 
 template <typename T>
 concept HasByteSize = requires(const T& value) {
   { value.byte_size() } -> std::convertible_to<size_t>;
+};
+template <typename T>
+concept HasToString = requires(const T& value) {
+  { value.ToString() } -> std::convertible_to<std::string>;
 };
 template <typename T>
 concept EqualityComparable = requires(const T& a, const T& b) {
@@ -91,6 +97,13 @@ class BoxedValue final : public Boxed {
       return value_ == static_cast<const BoxedValue<T>&>(other).value_;
     } else {
       return this == &other;
+    }
+  }
+  std::string Describe() const override {
+    if constexpr (HasToString<T>) {
+      return value_.ToString();
+    } else {
+      return std::string();
     }
   }
   const T& value() const { return value_; }
@@ -180,8 +193,12 @@ class Object {
   std::string type_name() const;
   /// \brief Return an estimate of the memory the value holds, used for backpressure budgets.
   size_t byte_size() const { return kind_ == Kind::kBoxed ? box_->byte_size() : sizeof(Object); }
-  /// \brief Return a short human-readable rendering (for printing and error messages).
+  /// \brief Return a human-readable rendering (for printing and error messages); a user type
+  ///        with a `ToString()` member (such as Table) renders itself.
   std::string ToString() const;
+
+  /// \brief The heap part (nullptr for inline kinds); for the library's own use.
+  const internal::Boxed* box() const { return box_.get(); }
 
   /// \brief Values compare equal by content; user types without operator== by identity.
   bool operator==(const Object& other) const;

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "quokka/quokka.h"
 #include "quokka/csv.h"
 #include "quokka/executors.h"
 #include "quokka/ipc.h"
+#include "quokka/quokka.h"
 
 namespace quokka::cli {
 namespace {
@@ -99,8 +99,8 @@ class OrderedFileSink : public Executor {
       if (!csv_file_) throw Error(Status::IOError("cannot write " + path_));
     } else {
       if (!ipc_.is_open()) {
-        throw Error(Status::Invalid("convert: the input holds no table, nothing to write to " +
-                                    path_));
+        throw Error(
+            Status::Invalid("convert: the input holds no table, nothing to write to " + path_));
       }
       ThrowIfError(ipc_.Close());
     }
@@ -194,7 +194,8 @@ Status ParseOptions(int argc, char** argv, const char* command, CommonOptions* o
     if (arg == "--delimiter") {
       QK_ASSIGN_OR_RAISE(std::string text, value());
       if (text == "\\t" || text == "tab") text = "\t";
-      if (text.size() != 1) return Status::Invalid("--delimiter takes one character, got '" + text + "'");
+      if (text.size() != 1)
+        return Status::Invalid("--delimiter takes one character, got '" + text + "'");
       options->csv_read.delimiter = options->csv_write.delimiter = text[0];
       options->delimiter_given = true;
     } else if (arg == "--no-header") {
@@ -216,7 +217,8 @@ Status ParseOptions(int argc, char** argv, const char* command, CommonOptions* o
       for (const std::string& item : items) {
         size_t colon = item.find(':');
         std::string name = item.substr(0, colon);
-        if (name.empty()) return Status::Invalid("--columns: an empty column name in '" + spec + "'");
+        if (name.empty())
+          return Status::Invalid("--columns: an empty column name in '" + spec + "'");
         options->csv_read.column_names.push_back(name);
         if (colon != std::string::npos) {
           DataType type;
@@ -241,7 +243,8 @@ Status ParseOptions(int argc, char** argv, const char* command, CommonOptions* o
       QK_ASSIGN_OR_RAISE(std::string text, value());
       char* end = nullptr;
       long long rows = std::strtoll(text.c_str(), &end, 10);
-      if (*end != '\0' || rows < 0) return Status::Invalid("-n needs a row count, got '" + text + "'");
+      if (*end != '\0' || rows < 0)
+        return Status::Invalid("-n needs a row count, got '" + text + "'");
       options->rows = rows;
     } else if (!arg.empty() && arg[0] == '-') {
       return Status::Invalid("unknown option '" + arg + "'");

@@ -3,8 +3,8 @@
 #include <iostream>
 #include <string>
 
-#include "quokka/version.h"
 #include "convert.h"
+#include "quokka/version.h"
 #include "render.h"
 
 namespace {

@@ -93,7 +93,12 @@ void Render(const Object& object, std::ostringstream& out) {
     }
     out << '}';
   } else {
-    out << '<' << object.type_name() << '>';
+    std::string own = object.box()->Describe();
+    if (own.empty()) {
+      out << '<' << object.type_name() << '>';
+    } else {
+      out << own;
+    }
   }
 }
 

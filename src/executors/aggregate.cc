@@ -15,12 +15,12 @@ namespace {
 // Per-aggregate state of every group, in columns indexed by group id.
 struct AggregateState {
   AggregateFunction function;
-  int input = -1;          // column index in the input tables (-1: count all)
-  DataType input_type;     // of the input column
-  std::vector<int64_t> ints;      // sum (integers, decimals), min/max (int-like), counts
-  std::vector<double> doubles;    // sum (float64), min/max (float64), mean sums
+  int input = -1;                    // column index in the input tables (-1: count all)
+  DataType input_type;               // of the input column
+  std::vector<int64_t> ints;         // sum (integers, decimals), min/max (int-like), counts
+  std::vector<double> doubles;       // sum (float64), min/max (float64), mean sums
   std::vector<std::string> strings;  // min/max of utf8
-  std::vector<int64_t> counts;    // non-null values seen (for mean, sum/min/max validity)
+  std::vector<int64_t> counts;       // non-null values seen (for mean, sum/min/max validity)
   std::vector<std::unordered_set<std::string>> distinct;  // count distinct
 
   void AddGroup() {
@@ -133,7 +133,8 @@ struct HashAggregate::State {
 };
 
 HashAggregate::HashAggregate(std::vector<std::string> keys, std::vector<Aggregate> aggregates)
-    : keys_(std::move(keys)), aggregates_(std::move(aggregates)),
+    : keys_(std::move(keys)),
+      aggregates_(std::move(aggregates)),
       state_(std::make_unique<State>()) {}
 HashAggregate::HashAggregate(const HashAggregate& other)
     : keys_(other.keys_), aggregates_(other.aggregates_), state_(std::make_unique<State>()) {}
@@ -155,8 +156,8 @@ void HashAggregate::Execute(ObjectList& batches, int stream_id, int channel, Out
           state.input = batch->schema()->FieldIndex(aggregate.column);
           if (state.input < 0) {
             throw Error(Status::NotFound("aggregate '" + aggregate.name + "': no column '" +
-                                         aggregate.column + "' in (" +
-                                         batch->schema()->ToString() + ")"));
+                                         aggregate.column + "' in (" + batch->schema()->ToString() +
+                                         ")"));
           }
           state.input_type = batch->schema()->field(state.input).type;
           const bool numeric = state.input_type.is_numeric();
@@ -182,8 +183,8 @@ void HashAggregate::Execute(ObjectList& batches, int stream_id, int channel, Out
       inputs.push_back(state.input >= 0 ? batch->column(state.input).get() : nullptr);
     }
     for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      auto [it, inserted] =
-          s.groups.try_emplace(std::string(keys.key(row)), static_cast<int64_t>(s.group_keys.size()));
+      auto [it, inserted] = s.groups.try_emplace(std::string(keys.key(row)),
+                                                 static_cast<int64_t>(s.group_keys.size()));
       if (inserted) {
         s.group_keys.push_back(it->first);
         for (AggregateState& state : s.aggregates) state.AddGroup();
@@ -225,7 +226,8 @@ void HashAggregate::Done(int channel, Output& out) {
     }
     columns.push_back(builder.Finish());
   }
-  out.Emit(Object::Make(Table(std::make_shared<const Schema>(std::move(fields)), std::move(columns))));
+  out.Emit(
+      Object::Make(Table(std::make_shared<const Schema>(std::move(fields)), std::move(columns))));
 }
 
 }  // namespace quokka

@@ -21,8 +21,8 @@ void AsofJoin::Done(int channel, Output& out) {
   if (left_.empty()) return;
   const Table left = Table::Concat(left_);
   const DataType on_type = left.column(options_.left_on)->type();
-  if (!(on_type.is_integer() || on_type.id == TypeId::kDate32 ||
-        on_type.id == TypeId::kTimestamp || on_type.id == TypeId::kDecimal)) {
+  if (!(on_type.is_integer() || on_type.id == TypeId::kDate32 || on_type.id == TypeId::kTimestamp ||
+        on_type.id == TypeId::kDecimal)) {
     throw Error(Status::TypeError("as-of join column '" + options_.left_on + "' is " +
                                   on_type.ToString() +
                                   "; it must be an integer, date, timestamp or decimal"));
@@ -65,10 +65,9 @@ void AsofJoin::Done(int channel, Output& out) {
       if (on.IsNull(row)) continue;
       groups[std::string(right_keys.key(row))].emplace_back(on.GetInt64(row), row);
     }
-    for (auto& [key, rows] : groups) std::stable_sort(rows.begin(), rows.end(),
-                                                      [](const auto& a, const auto& b) {
-                                                        return a.first < b.first;
-                                                      });
+    for (auto& [key, rows] : groups)
+      std::stable_sort(rows.begin(), rows.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
   }
 
   internal::RowKeys left_keys(left, options_.left_by);
@@ -99,7 +98,8 @@ void AsofJoin::Done(int channel, Output& out) {
     }
     columns.push_back(builder.Finish());
   }
-  out.Emit(Object::Make(Table(std::make_shared<const Schema>(std::move(fields)), std::move(columns))));
+  out.Emit(
+      Object::Make(Table(std::make_shared<const Schema>(std::move(fields)), std::move(columns))));
   left_.clear();
   right_.clear();
 }

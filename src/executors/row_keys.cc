@@ -115,8 +115,8 @@ Status CheckKeyTypes(const Table& left, const std::vector<std::string>& left_key
     if (r < 0) return Status::NotFound("no right key column '" + right_keys[k] + "'");
     if (left.schema()->field(l).type != right.schema()->field(r).type) {
       return Status::TypeError("join key '" + left_keys[k] + "' is " +
-                               left.schema()->field(l).type.ToString() + " but '" +
-                               right_keys[k] + "' is " + right.schema()->field(r).type.ToString());
+                               left.schema()->field(l).type.ToString() + " but '" + right_keys[k] +
+                               "' is " + right.schema()->field(r).type.ToString());
     }
   }
   return Status::OK();

@@ -71,12 +71,11 @@ Partitioner HashPartitionBy(std::vector<std::string> keys) {
       out.push_back({0, object});
       return;
     }
-    std::vector<Table> parts =
-        compute::HashPartition(*table, keys, num_channels).ValueOrThrow();
+    std::vector<Table> parts = compute::HashPartition(*table, keys, num_channels).ValueOrThrow();
+    // Empty slices go out too: they tell every channel the schema, which joins need to shape
+    // their output even when a channel receives no rows from one side.
     for (int channel = 0; channel < num_channels; ++channel) {
-      if (parts[channel].num_rows() > 0) {
-        out.push_back({channel, Object::Make(std::move(parts[channel]))});
-      }
+      out.push_back({channel, Object::Make(std::move(parts[channel]))});
     }
   });
 }
@@ -86,8 +85,8 @@ Table ToTable(const Dataset& dataset) {
   for (const Object& object : dataset) {
     const Table* table = object.GetIf<Table>();
     if (table == nullptr) {
-      throw Error(Status::TypeError("dataset of node '" + dataset.node_name() +
-                                    "' holds a " + object.type_name() + ", not a table"));
+      throw Error(Status::TypeError("dataset of node '" + dataset.node_name() + "' holds a " +
+                                    object.type_name() + ", not a table"));
     }
     tables.push_back(*table);
   }

@@ -50,8 +50,8 @@ void CsvSink::Execute(ObjectList& batches, int stream_id, int channel, Output& o
   for (const Object& object : batches) {
     CsvWriteOptions options = options_;
     options.header = options_.header && !s.header_written;
-    ThrowIfError(WriteCsv(SinkTable(object, "CsvSink"), s.file, options)
-                     .WithContext("writing " + s.path));
+    ThrowIfError(
+        WriteCsv(SinkTable(object, "CsvSink"), s.file, options).WithContext("writing " + s.path));
     s.header_written = true;
   }
   if (!s.file) throw Error(Status::IOError("write failed: " + s.path));

@@ -59,7 +59,15 @@ std::string Dataset::ToString(size_t max_objects) const {
         << " objects\n";
     for (const Object& object : state.partitions[p]) {
       if (shown++ >= max_objects) break;
-      out << "    " << object.ToString() << "\n";
+      // Indent every line: tables render as several.
+      std::string text = object.ToString();
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      out << "    ";
+      for (char c : text) {
+        out << c;
+        if (c == '\n') out << "    ";
+      }
+      out << "\n";
     }
   }
   return out.str();

@@ -11,17 +11,16 @@ namespace {
 
 using test::RowSet;
 
-
 template <typename E>
 Table RunOne(const Table& input, E executor, int channels, bool by_key) {
   LocalCluster cluster(2);
   TaskGraph graph(cluster);
   Stream rows = graph.NewInputReaderNode(VectorReader(test::Batches(input, 29)),
                                          {.name = "rows", .channels = 3});
-  Source source = by_key ? Source(rows, HashPartitionBy({"key"}))
-                         : Source(rows, Partitioner::ToChannel(0));
-  Dataset result =
-      graph.NewBlockingNode({{0, source}}, std::move(executor), {.name = "op", .channels = channels});
+  Source source =
+      by_key ? Source(rows, HashPartitionBy({"key"})) : Source(rows, Partitioner::ToChannel(0));
+  Dataset result = graph.NewBlockingNode({{0, source}}, std::move(executor),
+                                         {.name = "op", .channels = channels});
   graph.Run(test::QuietRun());
   return ToTable(result);
 }
@@ -44,8 +43,8 @@ std::string Render(const Group& g) {
     std::snprintf(mean, sizeof(mean), "%s", t.column(0)->ValueToString(0).c_str());
   }
   return or_null(g.sum) + "|" + std::to_string(g.count) + "|" + std::to_string(g.count_all) + "|" +
-         std::to_string(g.names.size()) + "|" + or_null(g.min) + "|" + or_null(g.max) + "|" +
-         mean + "|" + FormatDecimal(g.price_sum, 2);
+         std::to_string(g.names.size()) + "|" + or_null(g.min) + "|" + or_null(g.max) + "|" + mean +
+         "|" + FormatDecimal(g.price_sum, 2);
 }
 
 std::vector<Aggregate> AllAggregates() {
@@ -125,8 +124,9 @@ TEST_P(AggregateTest, CountAndDistinct) {
   }
   std::set<std::string> actual;
   for (int64_t r = 0; r < distinct.num_rows(); ++r) {
-    std::string row = (distinct.column(0)->IsNull(r) ? "null" : distinct.column(0)->ValueToString(r)) +
-                      "|" + std::string(distinct.column(2)->GetString(r));
+    std::string row =
+        (distinct.column(0)->IsNull(r) ? "null" : distinct.column(0)->ValueToString(r)) + "|" +
+        std::string(distinct.column(2)->GetString(r));
     EXPECT_TRUE(actual.insert(row).second) << "duplicate " << row;
   }
   EXPECT_EQ(actual, expected);

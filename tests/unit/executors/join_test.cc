@@ -68,8 +68,8 @@ Table RunJoin(const Table& left, const Table& right, JoinType type, int channels
     left_source = Source(left_stream, Partitioner::RoundRobin());
     right_source = Source(right_stream, Partitioner::Broadcast());
   }
-  Dataset joined = graph.NewBlockingNode({{0, left_source}, {1, right_source}},
-                                         HashJoin(options), {.name = "join", .channels = channels});
+  Dataset joined = graph.NewBlockingNode({{0, left_source}, {1, right_source}}, HashJoin(options),
+                                         {.name = "join", .channels = channels});
   graph.Run(test::QuietRun());
   return ToTable(joined);
 }
@@ -90,12 +90,12 @@ TEST_P(JoinTest, MatchesNestedLoops) {
   EXPECT_GT(expected.num_rows(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllTypes, JoinTest,
-    ::testing::Combine(::testing::Values(JoinType::kInner, JoinType::kLeft, JoinType::kSemi,
-                                         JoinType::kAnti),
-                       ::testing::Values(1, 2, 3, 8),
-                       ::testing::Values(Plan::kSymmetric, Plan::kBuildFirst, Plan::kBroadcast)));
+INSTANTIATE_TEST_SUITE_P(AllTypes, JoinTest,
+                         ::testing::Combine(::testing::Values(JoinType::kInner, JoinType::kLeft,
+                                                              JoinType::kSemi, JoinType::kAnti),
+                                            ::testing::Values(1, 2, 3, 8),
+                                            ::testing::Values(Plan::kSymmetric, Plan::kBuildFirst,
+                                                              Plan::kBroadcast)));
 
 TEST(JoinErrorTest, KeyTypeMismatchNamesColumns) {
   auto left = Table::Empty(test::MakeSchema({{"a", DataType::Int64()}}));

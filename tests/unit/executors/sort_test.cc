@@ -29,10 +29,7 @@ std::vector<std::string> ReferenceSorted(const Table& input, int64_t limit) {
   return RowList(compute::Take(input, order).ValueOrThrow());
 }
 
-std::vector<compute::SortKey> Keys() {
-  return {{"val", false, false}, {"name", true, false}};
-}
-
+std::vector<compute::SortKey> Keys() { return {{"val", false, false}, {"name", true, false}}; }
 
 template <typename E>
 Table RunToOne(const Table& input, E executor) {
@@ -40,8 +37,8 @@ Table RunToOne(const Table& input, E executor) {
   TaskGraph graph(cluster);
   Stream rows = graph.NewInputReaderNode(VectorReader(test::Batches(input, 41)),
                                          {.name = "rows", .channels = 1});
-  Dataset result = graph.NewBlockingNode({{0, rows}}, std::move(executor),
-                                         {.name = "op", .channels = 1});
+  Dataset result =
+      graph.NewBlockingNode({{0, rows}}, std::move(executor), {.name = "op", .channels = 1});
   graph.Run(test::QuietRun());
   return ToTable(result);
 }
@@ -73,9 +70,9 @@ TEST(SortTest, TopK) {
   std::vector<std::string> expected = ReferenceSorted(input, 25);
   for (int64_t i = 0; i < 25; ++i) {
     EXPECT_EQ(top.column(1)->ValueToString(i),
-              expected[i].substr(expected[i].find('|') + 1,
-                                 expected[i].find('|', expected[i].find('|') + 1) -
-                                     expected[i].find('|') - 1));
+              expected[i].substr(
+                  expected[i].find('|') + 1,
+                  expected[i].find('|', expected[i].find('|') + 1) - expected[i].find('|') - 1));
   }
 }
 
@@ -87,7 +84,9 @@ TEST(SortTest, LimitStopsEarly) {
   EXPECT_EQ(RowList(limited), RowList(input.Slice(0, 100)));
 }
 
-TEST(AsofJoinTest, LatestRightRowPerGroup) {
+class AsofJoinTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(AsofJoinTest, LatestRightRowPerGroup) {
   // Quotes (right) and trades (left) per symbol; time is an int64.
   TableBuilder trades(test::MakeSchema({{"sym", DataType::Utf8()}, {"t", DataType::Int64()}}));
   TableBuilder quotes(test::MakeSchema(
@@ -123,13 +122,66 @@ TEST(AsofJoinTest, LatestRightRowPerGroup) {
   LocalCluster cluster(2);
   TaskGraph graph(cluster);
   Stream t = graph.NewInputReaderNode(VectorReader(test::Batches(trades.Finish(), 17)));
-  Stream q = graph.NewInputReaderNode(VectorReader(test::Batches(quotes.Finish(), 13)),
-                                      {.channels = 1});
+  Stream q =
+      graph.NewInputReaderNode(VectorReader(test::Batches(quotes.Finish(), 13)), {.channels = 1});
   Dataset joined = graph.NewBlockingNode(
       {{0, {t, HashPartitionBy({"sym"})}}, {1, {q, HashPartitionBy({"sym"})}}},
-      AsofJoin({"t", "t", {"sym"}, {"sym"}}), {.channels = 3});
+      AsofJoin({"t", "t", {"sym"}, {"sym"}}), {.channels = GetParam()});
   graph.Run(test::QuietRun());
   EXPECT_EQ(RowSet(ToTable(joined)), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Channels, AsofJoinTest, ::testing::Values(1, 2, 3, 8));
+
+// Sort per channel over hash-partitioned input: every channel's output is sorted, and together
+// they hold exactly the input rows.
+class SortChannelsTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(SortChannelsTest, EveryChannelSortedAndNothingLost) {
+  std::mt19937_64 rng(GetParam() + 40);
+  Table input = test::RandomTable(rng, 1200, 30, true);
+  LocalCluster cluster(2);
+  TaskGraph graph(cluster);
+  Stream rows = graph.NewInputReaderNode(VectorReader(test::Batches(input, 41)));
+  Dataset sorted = graph.NewBlockingNode({{0, {rows, HashPartitionBy({"name"})}}}, Sort(Keys()),
+                                         {.channels = GetParam()});
+  graph.Run(test::QuietRun());
+  std::vector<Table> parts;
+  for (int p = 0; p < sorted.num_partitions(); ++p) {
+    for (const Object& object : sorted.Partition(p)) {
+      const Table& part = object.As<Table>();
+      // Sorted: the reference order of this part's rows equals its own order (by keys).
+      std::vector<std::string> expected = ReferenceSorted(part, -1);
+      std::vector<std::string> actual = RowList(part);
+      ASSERT_EQ(actual.size(), expected.size());
+      for (size_t i = 0; i + 1 < actual.size(); ++i) {
+        const Column& val = *part.column(1);
+        if (val.IsNull(i)) EXPECT_TRUE(val.IsNull(i + 1)) << "nulls last";
+        if (!val.IsNull(i) && !val.IsNull(i + 1)) EXPECT_GE(val.GetInt64(i), val.GetInt64(i + 1));
+      }
+      parts.push_back(part);
+    }
+  }
+  EXPECT_EQ(RowSet(Table::Concat(parts)), RowSet(input));
+}
+
+INSTANTIATE_TEST_SUITE_P(Channels, SortChannelsTest, ::testing::Values(1, 2, 3, 8));
+
+// Union: Collect over two streams passes every row of both.
+TEST(UnionTest, CollectOfTwoStreams) {
+  std::mt19937_64 rng(77);
+  Table a = test::RandomTable(rng, 300, 10, true), b = test::RandomTable(rng, 200, 10, true);
+  for (int channels : {1, 2, 3, 8}) {
+    LocalCluster cluster(2);
+    TaskGraph graph(cluster);
+    Stream sa = graph.NewInputReaderNode(VectorReader(test::Batches(a, 30)));
+    Stream sb = graph.NewInputReaderNode(VectorReader(test::Batches(b, 30)));
+    Dataset both = graph.NewBlockingNode(
+        {{0, {sa, Partitioner::RoundRobin()}}, {1, {sb, Partitioner::RoundRobin()}}}, Collect(),
+        {.channels = channels});
+    graph.Run(test::QuietRun());
+    EXPECT_EQ(RowSet(ToTable(both)), RowSet(Table::Concat({a, b})));
+  }
 }
 
 TEST(SinkTest, CsvAndIpcFilesHoldTheStream) {
