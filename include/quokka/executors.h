@@ -18,6 +18,7 @@
 #include "quokka/csv.h"
 #include "quokka/dataset.h"
 #include "quokka/executor.h"
+#include "quokka/expression.h"
 #include "quokka/partition.h"
 #include "quokka/table.h"
 
@@ -32,6 +33,29 @@ Partitioner HashPartitionBy(std::vector<std::string> keys);
 ///        if an object is not a Table or the schemas differ. An empty dataset gives an empty
 ///        table without columns.
 Table ToTable(const Dataset& dataset);
+
+// ------------------------------------------------------------------------- stateless maps
+
+/// \brief Emits, for every table, the rows where `predicate` is true (null counts as false).
+///        Tables with no row left are not emitted.
+class FilterExecutor : public Executor {
+ public:
+  explicit FilterExecutor(Expr predicate) : predicate_(std::move(predicate)) {}
+  void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
+
+ private:
+  Expr predicate_;
+};
+
+/// \brief Emits, for every table, one column per expression (named by Expr::name()).
+class ProjectExecutor : public Executor {
+ public:
+  explicit ProjectExecutor(std::vector<Expr> exprs) : exprs_(std::move(exprs)) {}
+  void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
+
+ private:
+  std::vector<Expr> exprs_;
+};
 
 // ------------------------------------------------------------------------------ joins
 
