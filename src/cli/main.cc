@@ -6,6 +6,7 @@
 #include "convert.h"
 #include "quokka/version.h"
 #include "render.h"
+#include "tpch_gen.h"
 
 namespace {
 
@@ -25,6 +26,9 @@ commands:
                                 table; takes the CSV options above
   render GRAPH.dot [-o OUT.svg] draw a task graph (from TaskGraph::Explain or an example's
                                 --explain flag) as SVG with Graphviz
+  tpch gen --sf SF --out DIR    write the 8 TPC-H tables as .tbl files (see docs/tpch.md)
+      [--files N] [--seed S]    N files per large table; the output depends only on SF, S
+      [--threads T]
 
 The examples in build/bin show the library at work: lesson0, wordcount FILE.
 )";
@@ -79,6 +83,7 @@ int main(int argc, char** argv) {
   if (command == "render") return Render(argc, argv);
   if (command == "convert") return quokka::cli::Convert(argc, argv);
   if (command == "head") return quokka::cli::Head(argc, argv);
+  if (command == "tpch") return quokka::cli::TpchGen(argc, argv);
   std::cerr << "quokka: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -106,6 +106,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(`duckdb_run: ${e && e.stack ? e.stack : e}`);
+  console.error(`duckdb_run: ${(process.env.TPCH_DEBUG && e && e.stack) || (e && e.message) || e}`);
   process.exit(1);
 });

@@ -43,6 +43,22 @@ const QUERY_TABLES = {
 };
 const QUERIES = Object.keys(QUERY_TABLES).map(Number);
 
+// How to compare a query's results with compare.js: each query's ORDER BY, its columns given to
+// --ties so that rows tied on them may come in either order.
+//   node compare.js EXPECTED ACTUAL $(node -p 'require("./tpch_schema").COMPARE_ARGS[3].join(" ")')
+const COMPARE_ARGS = {
+  1: ["--ordered"],                                   // l_returnflag, l_linestatus: unique
+  3: ["--ordered", "--ties", "revenue,o_orderdate"],  // LIMIT 10
+  4: ["--ordered"],                                   // o_orderpriority: unique
+  5: ["--ordered", "--ties", "revenue"],
+  6: ["--ordered"],                                   // one row
+  10: ["--ordered", "--ties", "revenue"],             // LIMIT 20
+  12: ["--ordered"],                                  // l_shipmode: unique
+  13: ["--ordered"],                                  // custdist desc, c_count desc: unique
+  14: ["--ordered"],                                  // one row
+  19: ["--ordered"],                                  // one row
+};
+
 // Translates a glob (*, ?, [...]) of one path component into a RegExp.
 function globToRegExp(glob) {
   let re = "";
@@ -100,4 +116,4 @@ function tableFiles(dataDir, table) {
   return files;
 }
 
-module.exports = { TABLES, QUERY_TABLES, QUERIES, tableFiles, expandGlob };
+module.exports = { TABLES, QUERY_TABLES, QUERIES, COMPARE_ARGS, tableFiles, expandGlob };
