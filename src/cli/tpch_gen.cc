@@ -10,12 +10,14 @@
 #include <system_error>
 
 #include "dbgen.h"
+#include "tpch_run.h"
 
 namespace quokka::cli {
 namespace {
 
 constexpr const char* kTpchUsage =
     R"(usage: quokka tpch gen --sf SF --out DIR [--files N] [--seed S] [--threads T]
+       quokka tpch run --query N --data DIR [--channels K] [--output FILE.csv]
 
 Write the eight TPC-H tables (region, nation, supplier, customer, part, partsupp, orders,
 lineitem) as dbgen-style .tbl files ('|'-separated, a '|' after the last field, no header).
@@ -73,6 +75,7 @@ int TpchGen(int argc, char** argv) {
     (argc < 3 ? std::cerr : std::cout) << kTpchUsage;
     return argc < 3 ? 2 : 0;
   }
+  if (std::string(argv[2]) == "run") return TpchRun(argc, argv);
   if (std::string(argv[2]) != "gen") {
     std::cerr << "quokka tpch: unknown subcommand '" << argv[2] << "'\n\n" << kTpchUsage;
     return 2;
