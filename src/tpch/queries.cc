@@ -22,10 +22,11 @@ using BatchFunction = std::function<Table(const Table&)>;
 // reader channels. Finds DIR/<t>.tbl, DIR/<t>/ (split files) or DIR/<t>.arrow.
 Result<Stream> ReadTable(TaskGraph& graph, const std::string& dir, TpchTable table,
                          const std::vector<std::string>& columns, BatchFunction batch_function,
-                         int channels) {
+                         int channels, std::vector<NodeRef> depends_on = {}) {
   const std::string name = TpchTableName(table);
   const fs::path base = fs::path(dir) / name;
   NodeOptions options{.name = "scan_" + name};
+  options.depends_on = std::move(depends_on);
   if (channels > 0) options.channels = channels;
   std::error_code error;
   if (fs::exists(base.string() + ".tbl", error) || fs::is_directory(base, error)) {
@@ -63,6 +64,173 @@ Table Apply(const Table& input, const Expr& predicate, const std::vector<Expr>& 
 
 Aggregate Sum(const std::string& column, const std::string& name) {
   return {AggregateFunction::kSum, column, name};
+}
+
+// Partial aggregation in every channel of `input`'s node (default partitioning keeps it on the
+// producer's machine), a one-channel final aggregation, an optional projection, and a sort.
+Dataset Aggregate2(TaskGraph& graph, Stream input, const TpchRunOptions& options,
+                   const std::vector<std::string>& keys, std::vector<Aggregate> partial,
+                   std::vector<Aggregate> final_aggs, std::vector<Expr> projection,
+                   std::vector<compute::SortKey> order) {
+  Stream partials = graph.NewNonBlockingNode({{0, input}}, HashAggregate(keys, std::move(partial)),
+                                             {.name = "partial_agg", .channels = options.channels});
+  Stream result =
+      graph.NewNonBlockingNode({{0, partials}}, HashAggregate(keys, std::move(final_aggs)),
+                               {.name = "final_agg", .channels = 1});
+  if (!projection.empty()) {
+    result = graph.NewNonBlockingNode({{0, result}}, ProjectExecutor(std::move(projection)),
+                                      {.name = "project", .channels = 1});
+  }
+  if (order.empty())
+    return graph.NewBlockingNode({{0, result}}, Collect(), {.name = "result", .channels = 1});
+  return graph.NewBlockingNode({{0, result}}, Sort(std::move(order)),
+                               {.name = "sort", .channels = 1});
+}
+
+// An inner (or semi) hash join of two streams partitioned by their keys.
+Stream Join(TaskGraph& graph, Stream left, const std::string& left_key, Stream right,
+            const std::string& right_key, JoinType type, const TpchRunOptions& options) {
+  return graph.NewNonBlockingNode(
+      {{0, {left, HashPartitionBy({left_key})}}, {1, {right, HashPartitionBy({right_key})}}},
+      HashJoin({.left_keys = {left_key}, .right_keys = {right_key}, .type = type}),
+      {.name = "join", .channels = options.channels});
+}
+
+Aggregate Count(const std::string& name) { return {AggregateFunction::kCountAll, "", name}; }
+
+// ------------------------------------------------------------------------------------ Q4
+
+Result<Dataset> Q4(TaskGraph& graph, const TpchRunOptions& options) {
+  const Expr in_quarter =
+      col("o_orderdate") >= date("1993-07-01") && col("o_orderdate") < date("1993-10-01");
+  QK_ASSIGN_OR_RAISE(Stream orders,
+                     ReadTable(
+                         graph, options.data_dir, TpchTable::kOrders,
+                         {"o_orderkey", "o_orderdate", "o_orderpriority"},
+                         [=](const Table& t) {
+                           return Apply(t, in_quarter, {col("o_orderkey"), col("o_orderpriority")});
+                         },
+                         options.channels));
+  const Expr late = col("l_commitdate") < col("l_receiptdate");
+  QK_ASSIGN_OR_RAISE(
+      Stream lineitem,
+      ReadTable(
+          graph, options.data_dir, TpchTable::kLineitem,
+          {"l_orderkey", "l_commitdate", "l_receiptdate"},
+          [=](const Table& t) { return Apply(t, late, {col("l_orderkey")}); }, options.channels));
+  Stream matched =
+      Join(graph, orders, "o_orderkey", lineitem, "l_orderkey", JoinType::kSemi, options);
+  return Aggregate2(graph, matched, options, {"o_orderpriority"}, {Count("order_count")},
+                    {Sum("order_count", "order_count")}, {}, {{"o_orderpriority"}});
+}
+
+// ------------------------------------------------------------------------------------ Q12
+
+Result<Dataset> Q12(TaskGraph& graph, const TpchRunOptions& options) {
+  const Expr predicate =
+      col("l_shipmode").isin({"MAIL", "SHIP"}) && col("l_commitdate") < col("l_receiptdate") &&
+      col("l_shipdate") < col("l_commitdate") && col("l_receiptdate") >= date("1994-01-01") &&
+      col("l_receiptdate") < date("1995-01-01");
+  QK_ASSIGN_OR_RAISE(
+      Stream lineitem,
+      ReadTable(
+          graph, options.data_dir, TpchTable::kLineitem,
+          {"l_orderkey", "l_shipmode", "l_commitdate", "l_receiptdate", "l_shipdate"},
+          [=](const Table& t) {
+            return Apply(t, predicate, {col("l_orderkey"), col("l_shipmode")});
+          },
+          options.channels));
+  // Orders are read after the (filtered, small) lineitem side is complete: the join then only
+  // probes them instead of keeping 1.5M orders per SF in its hash table.
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(graph, options.data_dir, TpchTable::kOrders,
+                                              {"o_orderkey", "o_orderpriority"}, nullptr,
+                                              options.channels, {lineitem}));
+  Stream joined =
+      Join(graph, orders, "o_orderkey", lineitem, "l_orderkey", JoinType::kInner, options);
+  const Expr high = (col("o_orderpriority") == "1-URGENT" || col("o_orderpriority") == "2-HIGH")
+                        .cast(DataType::Int64());
+  Stream flagged = graph.NewNonBlockingNode(
+      {{0, joined}},
+      ProjectExecutor({col("l_shipmode"), high.alias("high"), (lit(1) - high).alias("low")}),
+      {.name = "flags", .channels = options.channels});
+  return Aggregate2(
+      graph, flagged, options, {"l_shipmode"},
+      {Sum("high", "high_line_count"), Sum("low", "low_line_count")},
+      {Sum("high_line_count", "high_line_count"), Sum("low_line_count", "low_line_count")}, {},
+      {{"l_shipmode"}});
+}
+
+// ------------------------------------------------------------------------------------ Q14
+
+Result<Dataset> Q14(TaskGraph& graph, const TpchRunOptions& options) {
+  const Expr in_month =
+      col("l_shipdate") >= date("1995-09-01") && col("l_shipdate") < date("1995-10-01");
+  const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
+  QK_ASSIGN_OR_RAISE(
+      Stream lineitem,
+      ReadTable(
+          graph, options.data_dir, TpchTable::kLineitem,
+          {"l_partkey", "l_extendedprice", "l_discount", "l_shipdate"},
+          [=](const Table& t) {
+            return Apply(t, in_month, {col("l_partkey"), disc_price.alias("disc_price")});
+          },
+          options.channels));
+  QK_ASSIGN_OR_RAISE(Stream part, ReadTable(graph, options.data_dir, TpchTable::kPart,
+                                            {"p_partkey", "p_type"}, nullptr, options.channels));
+  Stream joined = Join(graph, lineitem, "l_partkey", part, "p_partkey", JoinType::kInner, options);
+  const Expr promo = col("p_type").like("PROMO%").cast(DataType::Int64()) * col("disc_price");
+  Stream priced = graph.NewNonBlockingNode(
+      {{0, joined}}, ProjectExecutor({promo.alias("promo"), col("disc_price")}),
+      {.name = "promo", .channels = options.channels});
+  return Aggregate2(graph, priced, options, {}, {Sum("promo", "promo"), Sum("disc_price", "total")},
+                    {Sum("promo", "promo"), Sum("total", "total")},
+                    {(lit(100.0) * col("promo") / col("total")).alias("promo_revenue")}, {});
+}
+
+// ------------------------------------------------------------------------------------ Q19
+
+Result<Dataset> Q19(TaskGraph& graph, const TpchRunOptions& options) {
+  // Pushed down: what every branch of the OR requires of each table alone.
+  const Expr line_filter = col("l_shipmode").isin({"AIR", "AIR REG"}) &&
+                           col("l_shipinstruct") == "DELIVER IN PERSON" &&
+                           col("l_quantity").between(1, 30);
+  QK_ASSIGN_OR_RAISE(
+      Stream lineitem,
+      ReadTable(
+          graph, options.data_dir, TpchTable::kLineitem,
+          {"l_partkey", "l_quantity", "l_extendedprice", "l_discount", "l_shipinstruct",
+           "l_shipmode"},
+          [=](const Table& t) {
+            return Apply(
+                t, line_filter,
+                {col("l_partkey"), col("l_quantity"),
+                 (col("l_extendedprice") * (lit(1) - col("l_discount"))).alias("disc_price")});
+          },
+          options.channels));
+  const Expr part_filter =
+      col("p_brand").isin({"Brand#12", "Brand#23", "Brand#34"}) && col("p_size").between(1, 15);
+  QK_ASSIGN_OR_RAISE(Stream part, ReadTable(
+                                      graph, options.data_dir, TpchTable::kPart,
+                                      {"p_partkey", "p_brand", "p_size", "p_container"},
+                                      [=](const Table& t) {
+                                        return Apply(t, part_filter,
+                                                     {col("p_partkey"), col("p_brand"),
+                                                      col("p_size"), col("p_container")});
+                                      },
+                                      options.channels));
+  Stream joined = Join(graph, lineitem, "l_partkey", part, "p_partkey", JoinType::kInner, options);
+  auto branch = [](const char* brand, std::vector<Expr> containers, int low_qty, int max_size) {
+    return col("p_brand") == brand && col("p_container").isin(std::move(containers)) &&
+           col("l_quantity").between(low_qty, low_qty + 10) && col("p_size").between(1, max_size);
+  };
+  const Expr predicate =
+      branch("Brand#12", {"SM CASE", "SM BOX", "SM PACK", "SM PKG"}, 1, 5) ||
+      branch("Brand#23", {"MED BAG", "MED BOX", "MED PKG", "MED PACK"}, 10, 10) ||
+      branch("Brand#34", {"LG CASE", "LG BOX", "LG PACK", "LG PKG"}, 20, 15);
+  Stream matching = graph.NewNonBlockingNode({{0, joined}}, FilterExecutor(predicate),
+                                             {.name = "filter", .channels = options.channels});
+  return Aggregate2(graph, matching, options, {}, {Sum("disc_price", "revenue")},
+                    {Sum("revenue", "revenue")}, {}, {});
 }
 
 // ------------------------------------------------------------------------------------ Q1
@@ -139,7 +307,7 @@ Result<Dataset> Q6(TaskGraph& graph, const TpchRunOptions& options) {
 }  // namespace
 
 const std::vector<int>& ImplementedTpchQueries() {
-  static const std::vector<int> kQueries = {1, 6};
+  static const std::vector<int> kQueries = {1, 4, 6, 12, 14, 19};
   return kQueries;
 }
 
@@ -162,12 +330,24 @@ Result<TpchQueryResult> RunTpchQuery(int number, const Cluster& cluster,
       case 1:
         result = Q1(graph, options);
         break;
+      case 4:
+        result = Q4(graph, options);
+        break;
       case 6:
         result = Q6(graph, options);
         break;
+      case 12:
+        result = Q12(graph, options);
+        break;
+      case 14:
+        result = Q14(graph, options);
+        break;
+      case 19:
+        result = Q19(graph, options);
+        break;
       default:
         return Status::Invalid("TPC-H query " + std::to_string(number) +
-                               " is not implemented yet (implemented: 1, 6)");
+                               " is not implemented yet (implemented: 1, 4, 6, 12, 14, 19)");
     }
     if (!result.ok()) return result.status();
     RunOptions run;
