@@ -7,9 +7,9 @@ bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
 
-echo "== TPC-H at SF 0.1 (generated once into build/tpch-sf0.1): queries 1 and 6"
+echo "== TPC-H at SF 0.1 (generated once into build/tpch-sf0.1): queries 1 3 4 5 6 10 12 13 14 19"
 [ -f build/tpch-sf0.1/lineitem.tbl ] || ./build/bin/quokka tpch gen --sf 0.1 --out build/tpch-sf0.1
-for q in 1 6; do ./build/bin/quokka tpch run --query "$q" --data build/tpch-sf0.1; done
+for q in 1 3 4 5 6 10 12 13 14 19; do ./build/bin/quokka tpch run --query "$q" --data build/tpch-sf0.1; done
 echo
 echo "== lesson0: numbers 0..79 summed by parallel channels"
 ./build/bin/lesson0 --reader-channels 4 --sum-channels 2

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 sf=1
 runs=5
-queries="1 6"
+queries="1 3 4 5 6 10 12 13 14 19"
 data=""
 while [ $# -gt 0 ]; do
   case $1 in

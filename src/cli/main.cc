@@ -29,7 +29,7 @@ commands:
   tpch gen --sf SF --out DIR    write the 8 TPC-H tables as .tbl files (see docs/tpch.md)
       [--files N] [--seed S]    N files per large table; the output depends only on SF, S
       [--threads T]
-  tpch run --query N --data DIR run a TPC-H query (implemented: 1, 4, 6, 12, 14, 19) and print the result
+  tpch run --query N --data DIR run a TPC-H query (implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14, 19) and print the result
       [--channels K] [--output FILE.csv]
 
 The examples in build/bin show the library at work: lesson0, wordcount FILE.

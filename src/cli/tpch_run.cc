@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kUsage =
     R"(usage: quokka tpch run --query N --data DIR [--channels K] [--output FILE.csv]
 
-Run TPC-H query N (implemented: 1, 4, 6, 12, 14, 19) on the tables in DIR (DIR/<table>.tbl, DIR/<table>/
+Run TPC-H query N (implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14, 19) on the tables in DIR (DIR/<table>.tbl, DIR/<table>/
 with split .tbl files, or DIR/<table>.arrow), print the result and the run time.
   --channels K     reader and operator channels (default: the cores)
   --output FILE    also write the result as CSV with a header row

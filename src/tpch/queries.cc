@@ -93,7 +93,7 @@ Stream Join(TaskGraph& graph, Stream left, const std::string& left_key, Stream r
   return graph.NewNonBlockingNode(
       {{0, {left, HashPartitionBy({left_key})}}, {1, {right, HashPartitionBy({right_key})}}},
       HashJoin({.left_keys = {left_key}, .right_keys = {right_key}, .type = type}),
-      {.name = "join", .channels = options.channels});
+      {.name = "join_" + left_key + "_" + right_key, .channels = options.channels});
 }
 
 Aggregate Count(const std::string& name) { return {AggregateFunction::kCountAll, "", name}; }
@@ -158,6 +158,137 @@ Result<Dataset> Q12(TaskGraph& graph, const TpchRunOptions& options) {
       {Sum("high", "high_line_count"), Sum("low", "low_line_count")},
       {Sum("high_line_count", "high_line_count"), Sum("low_line_count", "low_line_count")}, {},
       {{"l_shipmode"}});
+}
+
+// ------------------------------------------------------------------------------------ Q3
+
+Result<Dataset> Q3(TaskGraph& graph, const TpchRunOptions& options) {
+  QK_ASSIGN_OR_RAISE(
+      Stream customer,
+      ReadTable(
+          graph, options.data_dir, TpchTable::kCustomer, {"c_custkey", "c_mktsegment"},
+          [](const Table& t) {
+            return Apply(t, col("c_mktsegment") == "BUILDING", {col("c_custkey")});
+          },
+          options.channels));
+  QK_ASSIGN_OR_RAISE(Stream orders,
+                     ReadTable(
+                         graph, options.data_dir, TpchTable::kOrders,
+                         {"o_orderkey", "o_custkey", "o_orderdate", "o_shippriority"},
+                         [](const Table& t) {
+                           return Apply(t, col("o_orderdate") < date("1995-03-15"),
+                                        {col("o_orderkey"), col("o_custkey"), col("o_orderdate"),
+                                         col("o_shippriority")});
+                         },
+                         options.channels));
+  const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
+  // lineitem is the big side: read it once the order side is known, so few rows wait.
+  QK_ASSIGN_OR_RAISE(Stream lineitem,
+                     ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                               {"l_orderkey", "l_extendedprice", "l_discount", "l_shipdate"},
+                               [=](const Table& t) {
+                                 return Apply(t, col("l_shipdate") > date("1995-03-15"),
+                                              {col("l_orderkey"), disc_price.alias("disc_price")});
+                               },
+                               options.channels, {orders, customer}));
+  Stream building_orders =
+      Join(graph, orders, "o_custkey", customer, "c_custkey", JoinType::kInner, options);
+  Stream lines =
+      Join(graph, lineitem, "l_orderkey", building_orders, "o_orderkey", JoinType::kInner, options);
+  // Joined by l_orderkey, so every group lives in one channel: one aggregation suffices.
+  Stream revenue =
+      graph.NewNonBlockingNode({{0, lines}},
+                               HashAggregate({"l_orderkey", "o_orderdate", "o_shippriority"},
+                                             {Sum("disc_price", "revenue")}),
+                               {.name = "revenue", .channels = options.channels});
+  const std::vector<compute::SortKey> order = {{"revenue", false}, {"o_orderdate", true}};
+  Stream top = graph.NewNonBlockingNode({{0, revenue}}, Sort(order, 10),
+                                        {.name = "top10", .channels = options.channels});
+  Stream best =
+      graph.NewNonBlockingNode({{0, top}}, Sort(order, 10), {.name = "final_top10", .channels = 1});
+  return graph.NewBlockingNode({{0, best}},
+                               ProjectExecutor({col("l_orderkey"), col("revenue"),
+                                                col("o_orderdate"), col("o_shippriority")}),
+                               {.name = "result", .channels = 1});
+}
+
+// ------------------------------------------------------------------------------------ Q10
+
+Result<Dataset> Q10(TaskGraph& graph, const TpchRunOptions& options) {
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(
+                                        graph, options.data_dir, TpchTable::kOrders,
+                                        {"o_orderkey", "o_custkey", "o_orderdate"},
+                                        [](const Table& t) {
+                                          return Apply(t,
+                                                       col("o_orderdate") >= date("1993-10-01") &&
+                                                           col("o_orderdate") < date("1994-01-01"),
+                                                       {col("o_orderkey"), col("o_custkey")});
+                                        },
+                                        options.channels));
+  const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
+  QK_ASSIGN_OR_RAISE(Stream lineitem,
+                     ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                               {"l_orderkey", "l_extendedprice", "l_discount", "l_returnflag"},
+                               [=](const Table& t) {
+                                 return Apply(t, col("l_returnflag") == "R",
+                                              {col("l_orderkey"), disc_price.alias("disc_price")});
+                               },
+                               options.channels, {orders}));
+  Stream lines =
+      Join(graph, lineitem, "l_orderkey", orders, "o_orderkey", JoinType::kInner, options);
+  Stream revenue =
+      graph.NewNonBlockingNode({{0, {lines, HashPartitionBy({"o_custkey"})}}},
+                               HashAggregate({"o_custkey"}, {Sum("disc_price", "revenue")}),
+                               {.name = "revenue", .channels = options.channels});
+  QK_ASSIGN_OR_RAISE(Stream customer, ReadTable(graph, options.data_dir, TpchTable::kCustomer,
+                                                {"c_custkey", "c_name", "c_address", "c_nationkey",
+                                                 "c_phone", "c_acctbal", "c_comment"},
+                                                nullptr, options.channels));
+  Stream customers =
+      Join(graph, revenue, "o_custkey", customer, "c_custkey", JoinType::kInner, options);
+  QK_ASSIGN_OR_RAISE(Stream nation, ReadTable(graph, options.data_dir, TpchTable::kNation,
+                                              {"n_nationkey", "n_name"}, nullptr, 1));
+  Stream named = graph.NewNonBlockingNode(
+      {{0, customers}, {1, {nation, Partitioner::Broadcast()}}},
+      HashJoin({.left_keys = {"c_nationkey"}, .right_keys = {"n_nationkey"}}),
+      {.name = "nation_join", .channels = options.channels});
+  const std::vector<compute::SortKey> order = {{"revenue", false}, {"o_custkey", true}};
+  Stream top = graph.NewNonBlockingNode({{0, named}}, Sort(order, 20),
+                                        {.name = "top20", .channels = options.channels});
+  Stream best =
+      graph.NewNonBlockingNode({{0, top}}, Sort(order, 20), {.name = "final_top20", .channels = 1});
+  return graph.NewBlockingNode(
+      {{0, best}},
+      ProjectExecutor({col("o_custkey").alias("c_custkey"), col("c_name"), col("revenue"),
+                       col("c_acctbal"), col("n_name"), col("c_address"), col("c_phone"),
+                       col("c_comment")}),
+      {.name = "result", .channels = 1});
+}
+
+// ------------------------------------------------------------------------------------ Q13
+
+Result<Dataset> Q13(TaskGraph& graph, const TpchRunOptions& options) {
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(
+                                        graph, options.data_dir, TpchTable::kOrders,
+                                        {"o_orderkey", "o_custkey", "o_comment"},
+                                        [](const Table& t) {
+                                          return Apply(t,
+                                                       !col("o_comment").like("%special%requests%"),
+                                                       {col("o_custkey"), col("o_orderkey")});
+                                        },
+                                        options.channels));
+  // Customers come after the orders, so the left outer join streams them instead of waiting.
+  QK_ASSIGN_OR_RAISE(Stream customer,
+                     ReadTable(graph, options.data_dir, TpchTable::kCustomer, {"c_custkey"},
+                               nullptr, options.channels, {orders}));
+  Stream joined = Join(graph, customer, "c_custkey", orders, "o_custkey", JoinType::kLeft, options);
+  // Joined by customer key: each customer's orders are counted in one channel.
+  Stream counts = graph.NewNonBlockingNode(
+      {{0, joined}},
+      HashAggregate({"c_custkey"}, {{AggregateFunction::kCount, "o_orderkey", "c_count"}}),
+      {.name = "orders_per_customer", .channels = options.channels});
+  return Aggregate2(graph, counts, options, {"c_count"}, {Count("custdist")},
+                    {Sum("custdist", "custdist")}, {}, {{"custdist", false}, {"c_count", false}});
 }
 
 // ------------------------------------------------------------------------------------ Q14
@@ -283,6 +414,69 @@ Result<Dataset> Q1(TaskGraph& graph, const TpchRunOptions& options) {
                                {.name = "sort", .channels = 1});
 }
 
+// ------------------------------------------------------------------------------------ Q5
+
+Result<Dataset> Q5(TaskGraph& graph, const TpchRunOptions& options) {
+  // The five Asian nations: region (filtered) joined with nation, both tiny, one channel.
+  QK_ASSIGN_OR_RAISE(
+      Stream region,
+      ReadTable(
+          graph, options.data_dir, TpchTable::kRegion, {"r_regionkey", "r_name"},
+          [](const Table& t) { return Apply(t, col("r_name") == "ASIA", {col("r_regionkey")}); },
+          1));
+  QK_ASSIGN_OR_RAISE(Stream nation,
+                     ReadTable(graph, options.data_dir, TpchTable::kNation,
+                               {"n_nationkey", "n_name", "n_regionkey"}, nullptr, 1));
+  Stream asia = graph.NewNonBlockingNode(
+      {{0, nation}, {1, region}},
+      HashJoin({.left_keys = {"n_regionkey"}, .right_keys = {"r_regionkey"}}),
+      {.name = "asia_nations", .channels = 1});
+  QK_ASSIGN_OR_RAISE(Stream supplier,
+                     ReadTable(graph, options.data_dir, TpchTable::kSupplier,
+                               {"s_suppkey", "s_nationkey"}, nullptr, options.channels));
+  Stream asian_suppliers = graph.NewNonBlockingNode(
+      {{0, supplier}, {1, {asia, Partitioner::Broadcast()}}},
+      HashJoin({.left_keys = {"s_nationkey"}, .right_keys = {"n_nationkey"}}),
+      {.name = "asian_suppliers", .channels = options.channels});
+
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(
+                                        graph, options.data_dir, TpchTable::kOrders,
+                                        {"o_orderkey", "o_custkey", "o_orderdate"},
+                                        [](const Table& t) {
+                                          return Apply(t,
+                                                       col("o_orderdate") >= date("1994-01-01") &&
+                                                           col("o_orderdate") < date("1995-01-01"),
+                                                       {col("o_orderkey"), col("o_custkey")});
+                                        },
+                                        options.channels));
+  QK_ASSIGN_OR_RAISE(Stream customer,
+                     ReadTable(graph, options.data_dir, TpchTable::kCustomer,
+                               {"c_custkey", "c_nationkey"}, nullptr, options.channels));
+  Stream customer_orders =
+      Join(graph, orders, "o_custkey", customer, "c_custkey", JoinType::kInner, options);
+  const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
+  QK_ASSIGN_OR_RAISE(Stream lineitem,
+                     ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                               {"l_orderkey", "l_suppkey", "l_extendedprice", "l_discount"},
+                               [=](const Table& t) {
+                                 return Project(t, {col("l_orderkey"), col("l_suppkey"),
+                                                    disc_price.alias("disc_price")})
+                                     .ValueOrThrow();
+                               },
+                               options.channels, {orders, customer}));
+  Stream lines =
+      Join(graph, lineitem, "l_orderkey", customer_orders, "o_orderkey", JoinType::kInner, options);
+  // A supplier of the customer's own nation, in Asia.
+  Stream local = graph.NewNonBlockingNode(
+      {{0, {lines, HashPartitionBy({"l_suppkey", "c_nationkey"})}},
+       {1, {asian_suppliers, HashPartitionBy({"s_suppkey", "s_nationkey"})}}},
+      HashJoin(
+          {.left_keys = {"l_suppkey", "c_nationkey"}, .right_keys = {"s_suppkey", "s_nationkey"}}),
+      {.name = "join_supplier", .channels = options.channels});
+  return Aggregate2(graph, local, options, {"n_name"}, {Sum("disc_price", "revenue")},
+                    {Sum("revenue", "revenue")}, {}, {{"revenue", false}});
+}
+
 // ------------------------------------------------------------------------------------ Q6
 
 Result<Dataset> Q6(TaskGraph& graph, const TpchRunOptions& options) {
@@ -307,7 +501,7 @@ Result<Dataset> Q6(TaskGraph& graph, const TpchRunOptions& options) {
 }  // namespace
 
 const std::vector<int>& ImplementedTpchQueries() {
-  static const std::vector<int> kQueries = {1, 4, 6, 12, 14, 19};
+  static const std::vector<int> kQueries = {1, 3, 4, 5, 6, 10, 12, 13, 14, 19};
   return kQueries;
 }
 
@@ -330,14 +524,26 @@ Result<TpchQueryResult> RunTpchQuery(int number, const Cluster& cluster,
       case 1:
         result = Q1(graph, options);
         break;
+      case 3:
+        result = Q3(graph, options);
+        break;
       case 4:
         result = Q4(graph, options);
+        break;
+      case 5:
+        result = Q5(graph, options);
         break;
       case 6:
         result = Q6(graph, options);
         break;
+      case 10:
+        result = Q10(graph, options);
+        break;
       case 12:
         result = Q12(graph, options);
+        break;
+      case 13:
+        result = Q13(graph, options);
         break;
       case 14:
         result = Q14(graph, options);
@@ -346,8 +552,9 @@ Result<TpchQueryResult> RunTpchQuery(int number, const Cluster& cluster,
         result = Q19(graph, options);
         break;
       default:
-        return Status::Invalid("TPC-H query " + std::to_string(number) +
-                               " is not implemented yet (implemented: 1, 4, 6, 12, 14, 19)");
+        return Status::Invalid(
+            "TPC-H query " + std::to_string(number) +
+            " is not implemented yet (implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14, 19)");
     }
     if (!result.ok()) return result.status();
     RunOptions run;
