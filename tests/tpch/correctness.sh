@@ -30,3 +30,31 @@ for sf in 0.01 0.1; do
     fi
   done
 done
+
+# Split files (--files 3) and Arrow IPC input give the same answers.
+split="$work/sf0.01-split"
+[ -d "$split/lineitem" ] || "$quokka" tpch gen --sf 0.01 --files 3 --out "$split" >/dev/null
+for q in 1 3 5; do
+  "$quokka" tpch run --query "$q" --data "$split" --output "$work/q$q.split.csv" >/dev/null
+  node "$here/compare.js" "$work/q$q.sf0.01.duckdb.csv" "$work/q$q.split.csv" --ordered \
+    || { echo "FAIL Q$q on split files"; exit 1; }
+done
+echo "ok   split files"
+
+# Bad input: clear errors naming the file or the argument, non-zero exit.
+expect_error() {  # pattern, command...
+  local pattern=$1
+  shift
+  if output=$("$@" 2>&1); then echo "FAIL expected an error from: $*"; exit 1; fi
+  echo "$output" | grep -q -- "$pattern" || { echo "FAIL error lacks '$pattern': $output"; exit 1; }
+}
+broken="$work/broken"
+rm -rf "$broken" && cp -r "$work/sf0.01" "$broken" && rm "$broken/orders.tbl"
+expect_error "orders.tbl" "$quokka" tpch run --query 3 --data "$broken"
+head -3 "$work/sf0.01/part.tbl" | cut -d'|' -f1-5 > "$broken/part.tbl"
+expect_error "part.tbl' line 1" "$quokka" tpch run --query 14 --data "$broken"
+expect_error "--query" "$quokka" tpch run --query 23 --data "$broken"
+expect_error "not implemented" "$quokka" tpch run --query 2 --data "$broken"
+expect_error "--sf" "$quokka" tpch gen --sf 0.001 --out "$work/tiny"
+expect_error "--data" "$quokka" tpch run --query 1 --data "$work/does-not-exist"
+echo "ok   bad input"
