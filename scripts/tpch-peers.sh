@@ -7,15 +7,11 @@
 #   bash scripts/tpch-peers.sh        # prints where the peers are; NODE_PATH=<dest>/node_modules
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/npm-peers-common.sh
 
 src=tests/tpch
 dest=build/tpch-npm
 polars_version=0.25.2
-
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "tpch-peers: node and npm are required" >&2
-  exit 1
-fi
 
 loads() {
   (cd "$dest" && node -e '
@@ -28,33 +24,4 @@ loads() {
   ' >/dev/null 2>&1)
 }
 
-if cmp -s "$src/package-lock.json" "$dest/package-lock.json" && loads; then
-  echo "tpch-peers: @duckdb/node-api and nodejs-polars@$polars_version present in $dest"
-  exit 0
-fi
-
-mkdir -p "$dest"
-cp "$src/package.json" "$src/package-lock.json" "$dest/"
-(cd "$dest" && npm ci --no-audit --no-fund --loglevel=error)
-
-# nodejs-polars loads its native code from a per-platform optional dependency, and those
-# declare "engines": {"node": ">= 22"}: npm silently skips them on older Node (Debian bookworm
-# has Node 20), although the binary works there. Install the one for this platform explicitly
-# (same workaround as scripts/npm-peers.sh).
-if ! loads; then
-  platform="$(node -p 'process.platform + "-" + process.arch')"
-  case "$platform" in
-    linux-*)
-      if ldd --version 2>&1 | grep -qi musl; then platform="$platform-musl"; else platform="$platform-gnu"; fi
-      ;;
-    win32-*) platform="$platform-msvc" ;;
-  esac
-  (cd "$dest" && npm install --no-save --no-audit --no-fund --loglevel=error \
-    "nodejs-polars-$platform@$polars_version")
-fi
-
-if ! loads; then
-  echo "tpch-peers: @duckdb/node-api / nodejs-polars do not load from $dest" >&2
-  exit 1
-fi
-echo "tpch-peers: installed @duckdb/node-api and nodejs-polars@$polars_version into $dest"
+install_peers tpch-peers "$src" "$dest" "$polars_version"
