@@ -59,6 +59,30 @@ struct DataType {
   bool operator!=(const DataType& other) const { return !(*this == other); }
 };
 
+/// \brief 10^exponent for the scales of decimals, 0..18 (clamped to that range).
+inline int64_t Pow10(int exponent) {
+  static constexpr int64_t kPowers[19] = {1,
+                                          10,
+                                          100,
+                                          1000,
+                                          10000,
+                                          100000,
+                                          1000000,
+                                          10000000,
+                                          100000000,
+                                          1000000000,
+                                          10000000000,
+                                          100000000000,
+                                          1000000000000,
+                                          10000000000000,
+                                          100000000000000,
+                                          1000000000000000,
+                                          10000000000000000,
+                                          100000000000000000,
+                                          1000000000000000000};
+  return kPowers[exponent < 0 ? 0 : exponent > 18 ? 18 : exponent];
+}
+
 /// \brief Parse a type name as written by DataType::ToString() (also "string" for utf8,
 ///        "double" for float64, "date" for date32). Returns false if unknown.
 bool ParseDataType(const std::string& text, DataType* type);

@@ -111,9 +111,7 @@ struct AggregateState {
     if (counts[group] == 0) return builder.AppendNull();
     if (function == AggregateFunction::kMean) {
       double sum = AsDouble() ? doubles[group] : static_cast<double>(ints[group]);
-      if (input_type.id == TypeId::kDecimal) {
-        for (int i = 0; i < input_type.scale; ++i) sum /= 10;
-      }
+      if (input_type.id == TypeId::kDecimal) sum /= static_cast<double>(Pow10(input_type.scale));
       return builder.AppendDouble(sum / static_cast<double>(counts[group]));
     }
     if (input_type.id == TypeId::kUtf8) return builder.AppendString(strings[group]);

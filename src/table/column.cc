@@ -16,11 +16,6 @@ int64_t CountNulls(const uint8_t* bits, int64_t offset, int64_t length) {
   return length - valid;
 }
 
-int64_t Pow10(int exponent) {
-  int64_t value = 1;
-  for (int i = 0; i < exponent; ++i) value *= 10;
-  return value;
-}
 }  // namespace
 
 Column::Column(DataType type, int64_t length, BufferPtr validity, BufferPtr values,

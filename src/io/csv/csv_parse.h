@@ -75,26 +75,6 @@ inline bool ParseInt64(const char* p, const char* end, int64_t* out) {
   return true;
 }
 
-inline constexpr int64_t kPow10[19] = {1,
-                                       10,
-                                       100,
-                                       1000,
-                                       10000,
-                                       100000,
-                                       1000000,
-                                       10000000,
-                                       100000000,
-                                       1000000000,
-                                       10000000000,
-                                       100000000000,
-                                       1000000000000,
-                                       10000000000000,
-                                       100000000000000,
-                                       1000000000000000,
-                                       10000000000000000,
-                                       100000000000000000,
-                                       1000000000000000000};
-
 /// Parse [-+]digits[.digits] as an int64 holding value * 10^scale, |value| < 10^precision.
 /// Fractional digits beyond `scale` must be zeros; at least one digit. Requires precision <= 18.
 inline bool ParseDecimal(const char* p, const char* end, int precision, int scale, int64_t* out) {
@@ -129,7 +109,7 @@ inline bool ParseDecimal(const char* p, const char* end, int precision, int scal
     if (point == digits && p == point + 1) return false;  // "." alone
   }
   if (p != end || p == digits) return false;
-  value *= static_cast<uint64_t>(kPow10[scale - fraction]);
+  value *= static_cast<uint64_t>(Pow10(scale - fraction));
   *out = negative ? -static_cast<int64_t>(value) : static_cast<int64_t>(value);
   return true;
 }

@@ -78,7 +78,7 @@ void AppendDecimal(std::string* out, int64_t value, int scale) {
     AppendPadded(out, magnitude, 1);
     return;
   }
-  const uint64_t divisor = static_cast<uint64_t>(csv::kPow10[scale]);
+  const uint64_t divisor = static_cast<uint64_t>(Pow10(scale));
   AppendPadded(out, magnitude / divisor, 1);
   out->push_back('.');
   AppendPadded(out, magnitude % divisor, scale);

@@ -349,29 +349,6 @@ ColumnPtr StringColumnWriter::Finish(BufferPtr validity) {
                     std::move(offsets_buffer_));
 }
 
-int64_t Pow10(int n) {
-  static constexpr int64_t kPowers[] = {1,
-                                        10,
-                                        100,
-                                        1000,
-                                        10000,
-                                        100000,
-                                        1000000,
-                                        10000000,
-                                        100000000,
-                                        1000000000,
-                                        10000000000,
-                                        100000000000,
-                                        1000000000000,
-                                        10000000000000,
-                                        100000000000000,
-                                        1000000000000000,
-                                        10000000000000000,
-                                        100000000000000000,
-                                        1000000000000000000};
-  return kPowers[std::clamp(n, 0, 18)];
-}
-
 int DigitCount(int64_t v) {
   uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
   int digits = 1;

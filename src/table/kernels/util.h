@@ -187,8 +187,6 @@ inline T ScalarValueAs(const Scalar& s) {
 
 // ---- numbers, dates and text ---------------------------------------------------------------
 
-/// 10^n for n in [0, 18].
-int64_t Pow10(int n);
 /// Number of decimal digits of |v| (1 for 0).
 int DigitCount(int64_t v);
 
