@@ -2,7 +2,7 @@
 // adds up what its channel receives and emits the partial sum when its input ends; a blocking
 // node collects the partial sums into a Dataset. The total is always 3160.
 //
-//   lesson0 [--reader-channels N] [--sum-channels M]
+//   lesson0 [--reader-channels N] [--sum-channels M] [--workers W | --cluster FILE.json]
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -14,6 +14,13 @@ namespace {
 // Each channel gets its own copy, so `sum_` needs no locking.
 class SumExecutor : public quokka::Executor {
  public:
+  // Shipping to workers: the executor has no configuration, so nothing to write.
+  void Encode(quokka::Encoder& out) const { out.Nil(); }
+  static SumExecutor Decode(quokka::Decoder& in) {
+    in.Nil();
+    return SumExecutor();
+  }
+
   void Execute(quokka::ObjectList& batches, int stream_id, int channel,
                quokka::Output& out) override {
     for (const quokka::Object& number : batches) sum_ += number.As<int64_t>();
@@ -39,6 +46,11 @@ int ParseCount(const char* flag, const char* value) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Register the executor under a stable name, then let a copy started as a worker serve.
+  (void)quokka::RegisterType<SumExecutor>("lesson0.sum");
+  quokka::Init(argc, argv);
+  std::string cluster_file;
+  int workers = 0;
   quokka::NodeOptions reader_options{.name = "numbers"};
   quokka::NodeOptions sum_options{.name = "sum"};
   for (int i = 1; i < argc; ++i) {
@@ -47,13 +59,20 @@ int main(int argc, char** argv) {
       reader_options.channels = ParseCount("--reader-channels", i + 1 < argc ? argv[++i] : nullptr);
     } else if (arg == "--sum-channels") {
       sum_options.channels = ParseCount("--sum-channels", i + 1 < argc ? argv[++i] : nullptr);
+    } else if (arg == "--workers") {
+      workers = ParseCount("--workers", i + 1 < argc ? argv[++i] : nullptr);
+    } else if (arg == "--cluster" && i + 1 < argc) {
+      cluster_file = argv[++i];
     } else {
-      std::cerr << "usage: lesson0 [--reader-channels N] [--sum-channels M]\n";
+      std::cerr << "usage: lesson0 [--reader-channels N] [--sum-channels M] "
+                   "[--workers W | --cluster FILE.json]\n";
       return 2;
     }
   }
   try {
-    quokka::LocalCluster cluster;
+    quokka::Cluster cluster = !cluster_file.empty() ? quokka::Cluster::FromJson(cluster_file)
+                              : workers > 0 ? quokka::LocalCluster::Processes({.workers = workers})
+                                            : quokka::LocalCluster();
     quokka::TaskGraph graph(cluster);
     quokka::Stream numbers = graph.NewInputReaderNode(quokka::RangeReader(0, 80), reader_options);
     quokka::Dataset sums = graph.NewBlockingNode({{0, numbers}}, SumExecutor(), sum_options);

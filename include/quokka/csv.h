@@ -19,6 +19,9 @@
 // delimiter at the end of a line is allowed (TPC-H .tbl files). See docs/csv.md.
 // Thread safety: a reader copy is used by one thread; copies share immutable configuration and
 // the error list (synchronized).
+// Shipping: CsvReader is registered as "quokka.csv_reader" (RegisterIoTypes below): its files
+// and options travel, and the worker reopens the same paths. Options with a batch_function
+// cannot be shipped; use `filter` and `projection` instead.
 
 #include <cstdint>
 #include <functional>
@@ -29,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "quokka/expression.h"
 #include "quokka/reader.h"
 #include "quokka/status.h"
 #include "quokka/table.h"
@@ -69,8 +73,15 @@ struct CsvReadOptions {
   TimeUnit timestamp_unit = TimeUnit::kMicro;
   /// Bytes of input per batch; the default gives about 64K rows of TPC-H lineitem.
   int64_t stride = int64_t{8} << 20;
-  /// Applied to each parsed batch inside the reader channel (e.g. a predicate); empty results
-  /// are not yielded. A function cannot be shipped to another machine.
+  /// Predicate pushdown: only the rows of each parsed batch where `filter` is true (null =
+  /// false) are kept, inside the reader channel. Data, so the reader can be shipped.
+  std::optional<Expr> filter;
+  /// Applied after `filter`: each batch becomes one column per expression (named by
+  /// Expr::name()), e.g. {col("a"), (col("b") * 2).alias("b2")}. Empty = the parsed columns.
+  std::vector<Expr> projection;
+  /// Applied last (after filter and projection) to each batch inside the reader channel.
+  /// Empty results are not yielded (nor are batches the filter empties). A function cannot be
+  /// shipped to another machine: a reader with a batch_function fails to serialize.
   std::function<Table(const Table&)> batch_function;
   /// Collect malformed rows (see CsvReader::errors()) and skip them, instead of failing.
   bool collect_errors = false;
@@ -114,23 +125,43 @@ class CsvReader final : public InputReader {
   ///        malformed row unless collect_errors, (IOError) if a file cannot be read.
   std::optional<ReadItem> Next() override;
 
-  /// \brief Schema of the parsed batches (the projected columns, before batch_function).
+  /// \brief Schema of the parsed batches (the include_columns, before filter and projection).
   const SchemaPtr& schema() const;
+  /// \brief Schema of the yielded batches: after filter and projection (before
+  ///        batch_function).
+  const SchemaPtr& output_schema() const;
   /// \brief Schema of all columns of the files (projected or not; unprojected ones utf8 unless
   ///        given).
   const SchemaPtr& file_schema() const;
+  /// \brief The options the reader was made with.
+  const CsvReadOptions& options() const;
   /// \brief The files that will be read, in order.
   std::vector<std::string> files() const;
   /// \brief Rows skipped so far by all copies (with collect_errors), in no particular order.
   std::vector<CsvRowError> errors() const;
 
+  /// \brief Write the resolved files and the options (with the column types pinned to the
+  ///        ones resolved here, so workers need not infer them). Throws quokka::Error if the
+  ///        options hold a batch_function.
+  void Encode(Encoder& out) const;
+  /// \brief Rebuild the reader from those files (which must exist here). Throws quokka::Error
+  ///        on malformed input or when the files cannot be read.
+  static CsvReader Decode(Decoder& in);
+
  private:
   struct Shared;
   struct ChannelState;
   CsvReader() = default;
+  // Make() once the inputs are resolved to regular files.
+  static Result<CsvReader> MakeFromFiles(std::vector<std::string> paths, CsvReadOptions options);
   std::shared_ptr<const Shared> shared_;
   std::unique_ptr<ChannelState> state_;
 };
+
+/// \brief Register the io types for shipping: "quokka.table" and "quokka.ipc_file_reader"
+///        (RegisterIpcTypes) and "quokka.csv_reader". Idempotent and thread-safe; done by a
+///        static initializer in every program that uses CsvReader.
+Status RegisterIoTypes();
 
 /// \brief Read everything with one channel and concatenate the batches.
 Result<Table> ReadCsv(const std::string& input, CsvReadOptions options = {});

@@ -8,6 +8,11 @@
 // (confluence); for keyed operators, partition the inputs by key with HashPartitionBy so that
 // equal keys meet in one channel. Two-input executors read stream 0 (left / probe side) and
 // stream 1 (right / build side).
+//
+// Shipping: every executor here, and the partition function behind HashPartitionBy, is
+// registered for serialization as "quokka.<snake_case_name>" (RegisterExecutorTypes), so plans
+// built from them can run on other machines. Only the configuration is encoded (the state of a
+// channel starts fresh wherever it runs); decoding malformed bytes throws quokka::Error.
 
 #include <cstdint>
 #include <memory>
@@ -24,10 +29,32 @@
 
 namespace quokka {
 
+class Encoder;
+class Decoder;
+
+/// \brief Register every executor of this header and HashPartitionFunction for shipping, and
+///        the io types (RegisterIoTypes). Idempotent and thread-safe; a static initializer of
+///        the executors library calls it in every program that uses an executor.
+Status RegisterExecutorTypes();
+
 /// \brief A partition function for streams of tables: row r of every table goes to channel
 ///        hash(keys of r) % channels, so every table is split into one slice per channel
 ///        (empty slices included, so that every channel learns the schema).
 Partitioner HashPartitionBy(std::vector<std::string> keys);
+
+/// \brief The shippable partition function behind HashPartitionBy ("quokka.hash_partition").
+class HashPartitionFunction : public PartitionFunction {
+ public:
+  explicit HashPartitionFunction(std::vector<std::string> keys) : keys_(std::move(keys)) {}
+  void Partition(const Object& object, int producer_channel, int num_consumer_channels,
+                 std::vector<Target>& out) const override;
+  const std::vector<std::string>& keys() const { return keys_; }
+  void Encode(Encoder& out) const;
+  static HashPartitionFunction Decode(Decoder& in);
+
+ private:
+  std::vector<std::string> keys_;
+};
 
 /// \brief All Table objects of a Dataset, concatenated in partition order. Throws quokka::Error
 ///        if an object is not a Table or the schemas differ. An empty dataset gives an empty
@@ -42,6 +69,8 @@ class FilterExecutor : public Executor {
  public:
   explicit FilterExecutor(Expr predicate) : predicate_(std::move(predicate)) {}
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static FilterExecutor Decode(Decoder& in);
 
  private:
   Expr predicate_;
@@ -52,6 +81,8 @@ class ProjectExecutor : public Executor {
  public:
   explicit ProjectExecutor(std::vector<Expr> exprs) : exprs_(std::move(exprs)) {}
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static ProjectExecutor Decode(Decoder& in);
 
  private:
   std::vector<Expr> exprs_;
@@ -83,6 +114,8 @@ class HashJoin : public Executor {
   ~HashJoin() override;
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
   void Done(int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static HashJoin Decode(Decoder& in);
 
  private:
   struct State;
@@ -106,6 +139,8 @@ class AsofJoin : public Executor {
   explicit AsofJoin(AsofJoinOptions options) : options_(std::move(options)) {}
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
   void Done(int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static AsofJoin Decode(Decoder& in);
 
  private:
   AsofJoinOptions options_;
@@ -135,6 +170,8 @@ class HashAggregate : public Executor {
   ~HashAggregate() override;
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
   void Done(int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static HashAggregate Decode(Decoder& in);
 
  private:
   struct State;
@@ -148,6 +185,8 @@ class Count : public Executor {
  public:
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
   void Done(int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static Count Decode(Decoder& in);
 
  private:
   int64_t count_ = 0;
@@ -161,6 +200,8 @@ class Distinct : public Executor {
   Distinct(const Distinct& other);
   ~Distinct() override;
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static Distinct Decode(Decoder& in);
 
  private:
   struct State;
@@ -180,6 +221,8 @@ class Sort : public Executor {
       : keys_(std::move(keys)), limit_(limit) {}
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
   void Done(int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static Sort Decode(Decoder& in);
 
  private:
   std::vector<compute::SortKey> keys_;
@@ -190,10 +233,13 @@ class Sort : public Executor {
 /// \brief Passes the first `limit` rows through, then finishes early (its producers stop).
 class Limit : public Executor {
  public:
-  explicit Limit(int64_t limit) : remaining_(limit) {}
+  explicit Limit(int64_t limit) : limit_(limit), remaining_(limit) {}
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static Limit Decode(Decoder& in);
 
  private:
+  int64_t limit_;
   int64_t remaining_;
 };
 
@@ -209,6 +255,8 @@ class CsvSink : public Executor {
   ~CsvSink() override;
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
   void Done(int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static CsvSink Decode(Decoder& in);
 
  private:
   struct State;
@@ -226,6 +274,8 @@ class IpcSink : public Executor {
   ~IpcSink() override;
   void Execute(ObjectList& batches, int stream_id, int channel, Output& out) override;
   void Done(int channel, Output& out) override;
+  void Encode(Encoder& out) const;
+  static IpcSink Decode(Decoder& in);
 
  private:
   struct State;

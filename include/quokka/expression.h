@@ -26,6 +26,9 @@
 
 namespace quokka {
 
+class Encoder;
+class Decoder;
+
 namespace internal {
 struct ExprNode;
 }  // namespace internal
@@ -69,6 +72,14 @@ class Expr {
   /// \brief Readable form, e.g. "(l_extendedprice * (1 - l_discount))".
   std::string ToString() const;
   const std::shared_ptr<const internal::ExprNode>& node() const { return node_; }
+
+  /// \brief Serialization, for shipping readers and executors that hold expressions: every
+  ///        node kind, literal and function round-trips. Trees deeper than 1000 levels are
+  ///        refused (Encode throws quokka::Error). Decode throws quokka::Error (Invalid or
+  ///        TypeError) on malformed input: unknown node kinds or operators, wrong argument
+  ///        counts, unknown types, literals out of range, trees too deep.
+  void Encode(Encoder& out) const;
+  static Expr Decode(Decoder& in);
 
  private:
   std::shared_ptr<const internal::ExprNode> node_;

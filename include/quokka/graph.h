@@ -38,6 +38,10 @@
 namespace quokka {
 
 class TaskGraph;
+namespace internal {
+struct PlanAccess;
+struct GraphAccess;
+}  // namespace internal
 
 /// \brief The output stream of a reader or non-blocking node.
 class Stream {
@@ -48,6 +52,7 @@ class Stream {
 
  private:
   friend class TaskGraph;
+  friend struct internal::PlanAccess;
   Stream(uint64_t graph_id, int node_id) : graph_id_(graph_id), node_id_(node_id) {}
   uint64_t graph_id_ = 0;
   int node_id_ = -1;
@@ -81,6 +86,7 @@ struct NodeOptions {
 };
 
 enum class Progress { kAuto, kOn, kOff };
+enum class Compression { kNone, kZstd };
 
 struct RunOptions {
   /// Threads that run all channels; 0 = the cluster's total cores.
@@ -90,6 +96,9 @@ struct RunOptions {
   uint64_t memory_budget_bytes = uint64_t{256} << 20;
   /// Live progress line on stderr: kAuto shows it only when stderr is a terminal.
   Progress progress = Progress::kAuto;
+  /// Distributed clusters: compress objects sent between machines (zstd, fast level) when a
+  /// batch is larger than a few KiB. Worth it on slow networks; costs CPU on fast ones.
+  Compression compression = Compression::kNone;
 };
 
 namespace internal {
@@ -165,6 +174,7 @@ class TaskGraph {
   Dataset AddBlocking(std::map<int, Source> sources, internal::Prototype prototype,
                       NodeOptions options);
 
+  friend struct internal::GraphAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

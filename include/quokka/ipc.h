@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "quokka/expression.h"
 #include "quokka/reader.h"
 #include "quokka/status.h"
 #include "quokka/table.h"
@@ -114,6 +115,16 @@ class IpcFileWriter {
 
 // ---- Input reader ---------------------------------------------------------------------------
 
+/// \brief What IpcFileReader applies to every record batch in the reader channel, as
+///        CsvReadOptions does: a filter, then a projection. Batches left empty are not
+///        yielded. Expressions are data, so the reader stays shippable.
+struct IpcReadOptions {
+  /// Keep only the rows where this bool expression is true (null = false).
+  std::optional<Expr> filter;
+  /// Then one column per expression (named by Expr::name()); empty = every column.
+  std::vector<Expr> projection;
+};
+
 /// \brief Reads Arrow IPC files as a stream of Tables (one per record batch).
 ///
 /// Built from a file, a directory (its regular files ending in .arrow, .feather or .ipc, in
@@ -122,11 +133,11 @@ class IpcFileWriter {
 /// of an item is file_index * 2^32 + batch_index + 1 (the batch to start after on restart).
 /// Errors (missing or corrupt files) are thrown as quokka::Error naming the file.
 /// Registered as "quokka.ipc_file_reader", so it can be shipped to other machines (the paths
-/// must then exist there too).
+/// must then exist there too). IpcReadOptions are shipped along.
 class IpcFileReader final : public InputReader {
  public:
-  explicit IpcFileReader(std::string path);
-  explicit IpcFileReader(std::vector<std::string> paths);
+  explicit IpcFileReader(std::string path, IpcReadOptions options = {});
+  explicit IpcFileReader(std::vector<std::string> paths, IpcReadOptions options = {});
   void Start(int channel, int num_channels, int64_t position) override;
   std::optional<ReadItem> Next() override;
 
@@ -140,6 +151,7 @@ class IpcFileReader final : public InputReader {
   struct OpenFile;
   bool OpenNextFile();
   std::vector<std::string> paths_;
+  IpcReadOptions options_;
   std::vector<std::string> files_;
   int channel_ = 0, num_channels_ = 1;
   int64_t file_index_ = 0;  // index into files_ of the file being read

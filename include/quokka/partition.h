@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "quokka/object.h"
@@ -18,6 +19,17 @@ namespace quokka {
 struct Target {
   int channel = 0;
   Object object;
+};
+
+/// \brief A partition function that can be shipped to other machines: derive from it, make it
+///        copyable, and register it with RegisterType<F>("name") (Encode/Decode members).
+///        Pass it to Partitioner::Custom(Object::Make<F>(...)) or Partitioner::Shippable(f).
+class PartitionFunction {
+ public:
+  virtual ~PartitionFunction() = default;
+  /// Append (consumer channel, object) pairs to `out`; channels are node-wide indices.
+  virtual void Partition(const Object& object, int producer_channel, int num_consumer_channels,
+                         std::vector<Target>& out) const = 0;
 };
 
 class Partitioner {
@@ -42,12 +54,31 @@ class Partitioner {
   static Partitioner HashBy(KeyFunction key);
   /// \brief Any set of (channel, object) pairs, e.g. a different slice to each channel.
   static Partitioner Custom(CustomFunction function);
+  /// \brief A custom partitioner from a registered PartitionFunction type, which (unlike a
+  ///        lambda) can be shipped to other machines.
+  template <typename F>
+  static Partitioner Shippable(F function) {
+    static_assert(std::is_base_of_v<PartitionFunction, F>,
+                  "a shippable partitioner derives from quokka::PartitionFunction");
+    Object value = Object::Make<F>(std::move(function));
+    const auto* fn = &value.As<F>();
+    return FromFunctionObject(
+        std::move(value),
+        [fn](const Object& object, int producer, int n, std::vector<Target>& out) {
+          fn->Partition(object, producer, n, out);
+        });
+  }
 
   Partitioner() = default;  ///< Same as Default().
   Kind kind() const { return kind_; }
   int fixed_channel() const { return fixed_channel_; }
   const KeyFunction& key() const { return key_; }
   const CustomFunction& custom() const { return custom_; }
+  /// \brief The PartitionFunction object of a Shippable() partitioner (null otherwise).
+  const Object& function_object() const { return function_object_; }
+  /// \brief A custom partitioner calling `call`, which must call the PartitionFunction held by
+  ///        `function_object` (used by Shippable() and when a plan is decoded on a worker).
+  static Partitioner FromFunctionObject(Object function_object, CustomFunction call);
   /// \brief Return a short description ("hash", "broadcast", "to channel 3", ...).
   std::string ToString() const;
 
@@ -56,6 +87,7 @@ class Partitioner {
   int fixed_channel_ = 0;
   KeyFunction key_;
   CustomFunction custom_;
+  Object function_object_;
 };
 
 /// \brief Hash an object's value (int64, double, string, bytes, list of those) with xxHash.

@@ -10,6 +10,7 @@
 #include "quokka/executors.h"
 #include "quokka/expression.h"
 #include "quokka/graph.h"
+#include "quokka/init.h"
 #include "quokka/ipc.h"
 #include "quokka/object.h"
 #include "quokka/partition.h"

@@ -19,8 +19,12 @@
 #include <string_view>
 #include <typeindex>
 #include <typeinfo>
+#include <type_traits>
 
+#include "quokka/executor.h"
 #include "quokka/object.h"
+#include "quokka/partition.h"
+#include "quokka/reader.h"
 #include "quokka/status.h"
 
 namespace quokka {
@@ -87,6 +91,11 @@ struct TypeCodec {
   const std::type_info* type = nullptr;
   std::function<void(const Object&, Encoder&)> encode;
   std::function<Object(Decoder&)> decode;
+  // Filled when the type is a reader, executor or partition function, so that a worker can
+  // turn a decoded object back into a channel's reader/executor or a partitioner.
+  std::function<std::unique_ptr<InputReader>(const Object&)> make_reader;
+  std::function<std::unique_ptr<Executor>(const Object&)> make_executor;
+  std::function<Partitioner(const Object&)> make_partitioner;
 };
 
 /// \brief Register a codec. Re-registering the same type under the same name is a no-op;
@@ -106,6 +115,21 @@ Status RegisterType(std::string name, std::function<void(const T&, Encoder&)> en
   codec.type = &typeid(T);
   codec.encode = [encode](const Object& object, Encoder& out) { encode(object.As<T>(), out); };
   codec.decode = [decode](Decoder& in) { return Object::Make<T>(decode(in)); };
+  if constexpr (std::is_base_of_v<InputReader, T> && std::is_copy_constructible_v<T>) {
+    codec.make_reader = [](const Object& o) { return std::make_unique<T>(o.As<T>()); };
+  }
+  if constexpr (std::is_base_of_v<Executor, T> && std::is_copy_constructible_v<T>) {
+    codec.make_executor = [](const Object& o) { return std::make_unique<T>(o.As<T>()); };
+  }
+  if constexpr (std::is_base_of_v<PartitionFunction, T>) {
+    codec.make_partitioner = [](const Object& o) {
+      const T* fn = &o.As<T>();
+      return Partitioner::FromFunctionObject(
+          o, [fn](const Object& object, int producer, int n, std::vector<Target>& out) {
+            fn->Partition(object, producer, n, out);
+          });
+    };
+  }
   return RegisterCodec(std::move(codec));
 }
 

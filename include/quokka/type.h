@@ -13,6 +13,9 @@
 
 namespace quokka {
 
+class Encoder;
+class Decoder;
+
 enum class TypeId : uint8_t {
   kBool,
   kInt8,
@@ -86,6 +89,11 @@ inline int64_t Pow10(int exponent) {
 /// \brief Parse a type name as written by DataType::ToString() (also "string" for utf8,
 ///        "double" for float64, "date" for date32). Returns false if unknown.
 bool ParseDataType(const std::string& text, DataType* type);
+
+/// \brief Serialization of a type as its name (DataType::ToString), for registered types that
+///        hold types. DecodeDataType throws quokka::Error for a name ParseDataType refuses.
+void EncodeDataType(const DataType& type, Encoder& out);
+DataType DecodeDataType(Decoder& in);
 
 struct Field {
   std::string name;

@@ -3,7 +3,10 @@
 #include <iostream>
 #include <string>
 
+#include "cluster.h"
 #include "convert.h"
+#include "distributed/worker_main.h"
+#include "quokka/init.h"
 #include "quokka/version.h"
 #include "render.h"
 #include "tpch_gen.h"
@@ -29,8 +32,14 @@ commands:
   tpch gen --sf SF --out DIR    write the 8 TPC-H tables as .tbl files (see docs/tpch.md)
       [--files N] [--seed S]    N files per large table; the output depends only on SF, S
       [--threads T]
-  tpch run --query N --data DIR run a TPC-H query (implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14, 19) and print the result
-      [--channels K] [--output FILE.csv]
+  tpch run --query N --data DIR run a TPC-H query (implemented: 1, 3, 4, 5, 6, 10, 12, 13,
+      [--channels K]            14, 19) and print the result; on N local worker processes
+      [--output FILE.csv]       or on the workers of a cluster file
+      [--workers N | --cluster FILE.json]
+  worker --redis HOST:PORT      host channels of distributed runs (see `quokka worker --help`
+      [--tls-dir DIR | --insecure] [--name NAME] [--listen ADDR:PORT] [--password-file F]
+  cluster keys --out DIR --machines A,B,...   make the cluster CA and certificates
+  cluster up|down|status --config FILE.json   start/stop/show workers over SSH
 
 The examples in build/bin show the library at work: lesson0, wordcount FILE.
 )";
@@ -69,6 +78,7 @@ int Render(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  quokka::Init(argc, argv);  // registers types; with --quokka-worker, runs as a worker
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;
@@ -83,6 +93,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "render") return Render(argc, argv);
+  if (command == "worker") return quokka::dist::WorkerMain(argc, argv, 2, "quokka worker");
+  if (command == "cluster") return quokka::cli::ClusterCommand(argc, argv);
   if (command == "convert") return quokka::cli::Convert(argc, argv);
   if (command == "head") return quokka::cli::Head(argc, argv);
   if (command == "tpch") return quokka::cli::TpchGen(argc, argv);

@@ -3,9 +3,12 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
+#include "cluster_option.h"
 #include "queries.h"
 #include "quokka/cluster.h"
 #include "quokka/csv.h"
@@ -15,6 +18,7 @@ namespace {
 
 constexpr const char* kUsage =
     R"(usage: quokka tpch run --query N --data DIR [--channels K] [--output FILE.csv]
+                       [--workers N | --cluster FILE.json]
 
 Run TPC-H query N (implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14, 19) on the tables in DIR (DIR/<table>.tbl, DIR/<table>/
 with split .tbl files, or DIR/<table>.arrow), print the result and the run time.
@@ -39,11 +43,17 @@ int TpchRun(int argc, char** argv) {
   tpch::TpchRunOptions options;
   long query = 0;
   std::string output;
+  ClusterChoice choice;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
+      std::cout << kUsage << kClusterOptionsHelp;
       return 0;
+    }
+    std::string error;
+    if (ParseClusterOption(argc, argv, i, choice, error)) {
+      if (!error.empty()) return Fail(error, 2);
+      continue;
     }
     if (i + 1 >= argc) return Fail(arg + " needs a value (or is unknown)\n" + kUsage, 2);
     const std::string value = argv[++i];
@@ -69,11 +79,19 @@ int TpchRun(int argc, char** argv) {
   if (query == 0) return Fail("--query is required\n" + std::string(kUsage), 2);
   if (options.data_dir.empty()) return Fail("--data is required\n" + std::string(kUsage), 2);
 
-  LocalCluster cluster;
+  // Workers resolve the same path: make it absolute (docs/deployment.md).
+  std::error_code ignored;
+  options.data_dir = std::filesystem::absolute(options.data_dir, ignored).string();
+  std::optional<Cluster> cluster;
+  try {
+    cluster = MakeCluster(choice);
+  } catch (const Error& error) {
+    return Fail(error.status().message(), 1);
+  }
   options.progress = true;
   const auto start = std::chrono::steady_clock::now();
   Result<tpch::TpchQueryResult> result =
-      tpch::RunTpchQuery(static_cast<int>(query), cluster, options);
+      tpch::RunTpchQuery(static_cast<int>(query), *cluster, options);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!result.ok()) {

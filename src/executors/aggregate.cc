@@ -7,6 +7,10 @@
 #include "row_keys.h"
 
 namespace quokka {
+namespace {
+// Shippable in every program that uses this executor (register.cc).
+const bool kTypesRegistered = RegisterExecutorTypes().ok();
+}  // namespace
 
 using internal::RowKeys;
 

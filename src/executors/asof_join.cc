@@ -6,6 +6,10 @@
 #include "row_keys.h"
 
 namespace quokka {
+namespace {
+// Shippable in every program that uses this executor (register.cc).
+const bool kTypesRegistered = RegisterExecutorTypes().ok();
+}  // namespace
 
 void AsofJoin::Execute(ObjectList& batches, int stream_id, int channel, Output& out) {
   for (const Object& object : batches) {

@@ -4,6 +4,10 @@
 #include "row_keys.h"
 
 namespace quokka {
+namespace {
+// Shippable in every program that uses this executor (register.cc).
+const bool kTypesRegistered = RegisterExecutorTypes().ok();
+}  // namespace
 
 using internal::RowKeys;
 

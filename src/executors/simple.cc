@@ -2,14 +2,13 @@
 #include <unordered_set>
 
 #include "quokka/executors.h"
-#include "quokka/ipc.h"
 #include "row_keys.h"
 
 namespace quokka {
 namespace {
-// Tables travel between machines as Arrow IPC ("quokka.table"); make sure the codec is
-// registered in every program that uses the executors, even if it calls no ipc function.
-const bool kIpcTypesRegistered = RegisterIpcTypes().ok();
+// Tables travel between machines as Arrow IPC ("quokka.table") and plans ship their executors
+// and partition functions: register them in every program that links this file (register.cc).
+const bool kTypesRegistered = RegisterExecutorTypes().ok();
 }  // namespace
 
 void Count::Execute(ObjectList& batches, int stream_id, int channel, Output& out) {
@@ -60,24 +59,26 @@ void Distinct::Execute(ObjectList& batches, int stream_id, int channel, Output& 
   }
 }
 
+void HashPartitionFunction::Partition(const Object& object, int producer_channel, int num_channels,
+                                      std::vector<Target>& out) const {
+  const Table* table = object.GetIf<Table>();
+  if (table == nullptr) {
+    throw Error(Status::TypeError("HashPartitionBy expects tables, got " + object.type_name()));
+  }
+  if (num_channels == 1) {
+    out.push_back({0, object});
+    return;
+  }
+  std::vector<Table> parts = compute::HashPartition(*table, keys_, num_channels).ValueOrThrow();
+  // Empty slices go out too: they tell every channel the schema, which joins need to shape
+  // their output even when a channel receives no rows from one side.
+  for (int channel = 0; channel < num_channels; ++channel) {
+    out.push_back({channel, Object::Make(std::move(parts[channel]))});
+  }
+}
+
 Partitioner HashPartitionBy(std::vector<std::string> keys) {
-  return Partitioner::Custom([keys = std::move(keys)](const Object& object, int producer_channel,
-                                                      int num_channels, std::vector<Target>& out) {
-    const Table* table = object.GetIf<Table>();
-    if (table == nullptr) {
-      throw Error(Status::TypeError("HashPartitionBy expects tables, got " + object.type_name()));
-    }
-    if (num_channels == 1) {
-      out.push_back({0, object});
-      return;
-    }
-    std::vector<Table> parts = compute::HashPartition(*table, keys, num_channels).ValueOrThrow();
-    // Empty slices go out too: they tell every channel the schema, which joins need to shape
-    // their output even when a channel receives no rows from one side.
-    for (int channel = 0; channel < num_channels; ++channel) {
-      out.push_back({channel, Object::Make(std::move(parts[channel]))});
-    }
-  });
+  return Partitioner::Shippable(HashPartitionFunction(std::move(keys)));
 }
 
 Table ToTable(const Dataset& dataset) {

@@ -7,6 +7,11 @@
 
 namespace quokka {
 namespace {
+// Shippable in every program that uses this executor (register.cc).
+const bool kTypesRegistered = RegisterExecutorTypes().ok();
+}  // namespace
+
+namespace {
 
 std::string PartPath(const std::string& directory, int channel, const char* extension) {
   std::error_code error;

@@ -7,6 +7,11 @@
 
 namespace quokka {
 namespace {
+// Shippable in every program that uses this executor (register.cc).
+const bool kTypesRegistered = RegisterExecutorTypes().ok();
+}  // namespace
+
+namespace {
 
 const Table& ExpectTable(const Object& object, const char* who) {
   const Table* table = object.GetIf<Table>();

@@ -6,6 +6,11 @@
 
 namespace quokka {
 
+Cluster::Cluster(std::vector<Machine> machines, std::shared_ptr<internal::ClusterBackend> backend)
+    : Cluster(std::move(machines)) {
+  backend_ = std::move(backend);
+}
+
 Cluster::Cluster(std::vector<Machine> machines) : machines_(std::move(machines)) {
   if (machines_.empty()) throw Error(Status::Invalid("a cluster needs at least one machine"));
   for (size_t m = 0; m < machines_.size(); ++m) {

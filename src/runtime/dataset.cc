@@ -6,14 +6,34 @@
 #include "quokka/status.h"
 
 namespace quokka {
+
+void internal::DatasetState::EnsureLocal() {
+  std::lock_guard lock(fetch_mutex);
+  if (fetched) return;
+  Result<std::vector<ObjectList>> fetched_partitions = fetch();
+  if (!fetched_partitions.ok()) {
+    throw Error(fetched_partitions.status().WithContext("fetching the dataset of node '" +
+                                                        node_name + "'"));
+  }
+  partitions = std::move(*fetched_partitions);
+  fetched = true;
+}
+
 namespace {
+// The state with its partitions present here (fetched from the workers if need be).
 const internal::DatasetState& StateOf(const std::shared_ptr<internal::DatasetState>& state) {
+  if (!state) throw Error(Status::Invalid("an empty Dataset handle (not returned by a graph)"));
+  state->EnsureLocal();
+  return *state;
+}
+// The state without fetching: for partition counts and placement.
+const internal::DatasetState& ShapeOf(const std::shared_ptr<internal::DatasetState>& state) {
   if (!state) throw Error(Status::Invalid("an empty Dataset handle (not returned by a graph)"));
   return *state;
 }
 }  // namespace
 
-int Dataset::num_partitions() const { return static_cast<int>(StateOf(state_).partitions.size()); }
+int Dataset::num_partitions() const { return static_cast<int>(ShapeOf(state_).machines.size()); }
 
 const ObjectList& Dataset::Partition(int partition) const {
   const auto& state = StateOf(state_);
@@ -26,8 +46,12 @@ const ObjectList& Dataset::Partition(int partition) const {
 }
 
 const std::string& Dataset::machine(int partition) const {
-  Partition(partition);  // range check
-  return state_->machines[partition];
+  const auto& state = ShapeOf(state_);
+  if (partition < 0 || partition >= static_cast<int>(state.machines.size())) {
+    throw Error(Status::Invalid("dataset of node '" + state.node_name + "' has no partition " +
+                                std::to_string(partition)));
+  }
+  return state.machines[partition];
 }
 
 size_t Dataset::size() const {
@@ -37,6 +61,7 @@ size_t Dataset::size() const {
 }
 
 ObjectList Dataset::ToList() const {
+  StateOf(state_);
   ObjectList all;
   all.reserve(size());
   for (const ObjectList& partition : state_->partitions) {
@@ -45,8 +70,8 @@ ObjectList Dataset::ToList() const {
   return all;
 }
 
-bool Dataset::produced() const { return StateOf(state_).produced; }
-const std::string& Dataset::node_name() const { return StateOf(state_).node_name; }
+bool Dataset::produced() const { return ShapeOf(state_).produced; }
+const std::string& Dataset::node_name() const { return ShapeOf(state_).node_name; }
 
 std::string Dataset::ToString(size_t max_objects) const {
   const auto& state = StateOf(state_);

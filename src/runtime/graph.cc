@@ -4,6 +4,7 @@
 #include <atomic>
 #include <set>
 
+#include "backend.h"
 #include "dataset_reader.h"
 #include "graph_impl.h"
 #include "quokka/serialize.h"
@@ -204,10 +205,18 @@ Status TaskGraph::Impl::Place(NodeSpec& node) {
 }
 
 Status TaskGraph::Impl::CheckShippable(const NodeSpec& node) {
-  if (cluster.num_machines() == 1 || node.kind == NodeKind::kDatasetReader) return Status::OK();
-  bool remote = false;
+  if (cluster.num_machines() == 1 && !cluster.distributed()) return Status::OK();
+  if (node.kind == NodeKind::kDatasetReader) return CheckDatasetPlacement(node);
+  // On a distributed cluster every channel runs in a worker, so everything is shipped.
+  bool remote = cluster.distributed();
   for (int machine : node.channel_machine) remote = remote || machine != 0;
   if (!remote) return Status::OK();
+  if (node.kind == NodeKind::kTask) {
+    return Status::Invalid("node '" + node.name + "' is a task given as a function, which cannot " +
+                           "be shipped to " +
+                           (cluster.distributed() ? "workers" : "other machines") +
+                           ": write it as a registered executor (see serialize.h)");
+  }
   if (FindCodec(node.prototype.value.type()) == nullptr) {
     return Status::Invalid("node '" + node.name + "' has channels on other machines, so its " +
                            (node.is_reader() ? "reader" : "executor") + " type " +
@@ -215,6 +224,42 @@ Status TaskGraph::Impl::CheckShippable(const NodeSpec& node) {
                            " must be shipped there, but it is not registered; call "
                            "quokka::RegisterType<T>(\"name\") (tasks given as lambdas cannot "
                            "be shipped: write them as registered executors)");
+  }
+  if (!cluster.distributed()) return Status::OK();
+  for (const SourceSpec& source : node.sources) {
+    const Partitioner& p = source.partitioner;
+    bool function = p.kind() == Partitioner::Kind::kHash ||
+                    (p.kind() == Partitioner::Kind::kCustom && p.function_object().is_null());
+    if (function) {
+      return Status::Invalid("node '" + node.name + "' stream " + std::to_string(source.stream_id) +
+                             " uses a partition function given as a lambda, which cannot be "
+                             "shipped to workers: use HashPartitionBy or Partitioner::Shippable");
+    }
+    if (p.kind() == Partitioner::Kind::kCustom &&
+        FindCodec(p.function_object().type()) == nullptr) {
+      return Status::Invalid("node '" + node.name + "' stream " + std::to_string(source.stream_id) +
+                             " uses partition function type " + p.function_object().type_name() +
+                             ", which is not registered (quokka::RegisterType<T>(\"name\"))");
+    }
+  }
+  return Status::OK();
+}
+
+Status TaskGraph::Impl::CheckDatasetPlacement(const NodeSpec& node) {
+  if (!cluster.distributed()) return Status::OK();
+  const auto& dataset = *node.input_dataset;
+  if (dataset.remote_key.empty()) {
+    return Status::Invalid("node '" + node.name + "' reads the dataset of node '" +
+                           dataset.node_name + "', which was not produced on this cluster");
+  }
+  // A dataset stays on its workers: channel c reads partition c where it lies.
+  for (int c = 0; c < node.num_channels(); ++c) {
+    if (node.num_channels() != static_cast<int>(dataset.machines.size()) ||
+        cluster.machines()[node.channel_machine[c]].name != dataset.machines[c]) {
+      return Status::Invalid("node '" + node.name +
+                             "' must keep the default placement on a distributed cluster: one "
+                             "channel per partition, on the partition's machine");
+    }
   }
   return Status::OK();
 }
@@ -289,6 +334,9 @@ RunStats TaskGraph::Run(const RunOptions& options) {
   }
   std::vector<const NodeSpec*> specs;
   for (const auto& node : impl_->nodes) specs.push_back(node.get());
+  if (impl_->cluster.distributed()) {
+    return impl_->cluster.backend()->Run(specs, options).ValueOrThrow();
+  }
   internal::RunState run(specs, impl_->cluster, options);
   return run.Execute().ValueOrThrow();
 }

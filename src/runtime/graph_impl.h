@@ -25,7 +25,17 @@ struct TaskGraph::Impl {
   Status ValidateDependencies(internal::NodeSpec& node);
   Status Place(internal::NodeSpec& node);
   Status CheckShippable(const internal::NodeSpec& node);
+  Status CheckDatasetPlacement(const internal::NodeSpec& node);
   bool StreamsInto(int from, int to) const;
 };
+
+namespace internal {
+/// For tests and tools: the nodes of a created graph.
+struct GraphAccess {
+  static const std::vector<std::unique_ptr<NodeSpec>>& Nodes(const TaskGraph& graph) {
+    return graph.impl_->nodes;
+  }
+};
+}  // namespace internal
 
 }  // namespace quokka

@@ -27,6 +27,12 @@ bool Link::TryPush(Object& object, int64_t bytes) {
   return true;
 }
 
+void Link::PushUnbounded(ObjectList& objects, int64_t bytes) {
+  for (Object& object : objects) open_.push_back(std::move(object));
+  open_bytes_ += bytes;
+  Flush();
+}
+
 void Link::Flush() {
   if (open_.empty()) return;
   bool was_empty;

@@ -42,6 +42,12 @@ class Link {
   /// \brief Make the open chunk visible to the consumer.
   void Flush();
   bool has_open_chunk() const { return !open_.empty(); }
+  /// \brief Append objects whatever the limit (for a receiver endpoint, whose sender already
+  ///        holds credit for them) and flush.
+  void PushUnbounded(ObjectList& objects, int64_t bytes);
+  /// \brief Bytes queued for the consumer now.
+  int64_t queued_bytes() const { return visible_bytes_.load(std::memory_order_acquire); }
+  int64_t limit_bytes() const { return limit_bytes_; }
   /// \brief Flush and mark the end of the stream.
   void End();
   /// \brief Ask to be woken when the consumer drains the link. Returns true if the link has

@@ -37,6 +37,12 @@ Partitioner Partitioner::Custom(CustomFunction function) {
   return p;
 }
 
+Partitioner Partitioner::FromFunctionObject(Object function_object, CustomFunction call) {
+  Partitioner p = Custom(std::move(call));
+  p.function_object_ = std::move(function_object);
+  return p;
+}
+
 std::string Partitioner::ToString() const {
   switch (kind_) {
     case Kind::kDefault:
@@ -50,7 +56,7 @@ std::string Partitioner::ToString() const {
     case Kind::kHash:
       return "hash";
     case Kind::kCustom:
-      return "custom";
+      return function_object_.is_null() ? "custom" : function_object_.type_name();
   }
   return "?";
 }

@@ -2,21 +2,38 @@
 // The validated description of a task graph: nodes, their sources, channel placement.
 // Built by TaskGraph as nodes are added and completed by Create(); read-only while running.
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "quokka/graph.h"
+#include "quokka/status.h"
 
 namespace quokka::internal {
 
 struct DatasetState {
+  ~DatasetState() {
+    if (release) release();
+  }
   std::string node_name;
   uint64_t graph_id = 0;
   int node_id = -1;
   std::vector<ObjectList> partitions;
   std::vector<std::string> machines;
   bool produced = false;
+
+  // A dataset produced on a distributed cluster stays on the workers: `remote_key` names it
+  // there, `fetch` brings its partitions here on first access, `release` frees it on the
+  // workers when the last handle goes.
+  std::string remote_key;
+  std::function<Result<std::vector<ObjectList>>()> fetch;
+  std::function<void()> release;
+  std::mutex fetch_mutex;
+  bool fetched = true;
+  /// Fetch the partitions if they are remote and not here yet. Throws quokka::Error.
+  void EnsureLocal();
 };
 
 enum class NodeKind { kReader, kDatasetReader, kNonBlocking, kBlocking, kTask };

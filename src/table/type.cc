@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "quokka/serialize.h"
+
 namespace quokka {
 
 int DataType::byte_width() const {
@@ -123,6 +125,18 @@ bool ParseDataType(const std::string& text, DataType* type) {
     return true;
   }
   return false;
+}
+
+void EncodeDataType(const DataType& type, Encoder& out) { out.String(type.ToString()); }
+
+DataType DecodeDataType(Decoder& in) {
+  std::string name = in.String();
+  DataType type;
+  if (!ParseDataType(name, &type)) {
+    if (name.size() > 64) name = name.substr(0, 64) + "...";
+    throw Error(Status::Invalid("cannot decode: unknown data type '" + name + "'"));
+  }
+  return type;
 }
 
 int Schema::FieldIndex(const std::string& name) const {

@@ -1,9 +1,12 @@
-// TPC-H query plans. Every plan: readers with projection + predicate pushdown (batch function),
-// a partial aggregation per reader channel on the same machine (default partitioning), and a
-// final one-channel aggregation, projection and sort.
+// TPC-H query plans. Every plan: readers with projection + predicate pushdown (expressions
+// applied in the reader channels), a partial aggregation per reader channel on the same machine
+// (default partitioning), and a final one-channel aggregation, projection and sort. Plans hold
+// only registered readers, executors and partition functions (no lambdas), so every node can be
+// shipped to another machine.
 #include "queries.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "dbgen.h"
 #include "quokka/csv.h"
@@ -16,12 +19,18 @@ namespace quokka::tpch {
 namespace {
 
 namespace fs = std::filesystem;
-using BatchFunction = std::function<Table(const Table&)>;
 
-// Adds a reader of `table` producing only `columns`, with `batch_function` applied in the
-// reader channels. Finds DIR/<t>.tbl, DIR/<t>/ (split files) or DIR/<t>.arrow.
-Result<Stream> ReadTable(TaskGraph& graph, const std::string& dir, TpchTable table,
-                         const std::vector<std::string>& columns, BatchFunction batch_function,
+// What a scan produces: the rows of `columns` where `filter` holds, then `projection` of them
+// (no projection: the columns themselves).
+struct Scan {
+  std::vector<std::string> columns;
+  std::optional<Expr> filter;
+  std::vector<Expr> projection;
+};
+
+// Adds a reader of `table` applying `scan` in the reader channels. Finds DIR/<t>.tbl, DIR/<t>/
+// (split files) or DIR/<t>.arrow.
+Result<Stream> ReadTable(TaskGraph& graph, const std::string& dir, TpchTable table, Scan scan,
                          int channels, std::vector<NodeRef> depends_on = {}) {
   const std::string name = TpchTableName(table);
   const fs::path base = fs::path(dir) / name;
@@ -41,25 +50,22 @@ Result<Stream> ReadTable(TaskGraph& graph, const std::string& dir, TpchTable tab
       csv.column_names.push_back(column.name);
       csv.column_types[column.name] = column.type;
     }
-    csv.include_columns = columns;
-    csv.batch_function = std::move(batch_function);
+    csv.include_columns = std::move(scan.columns);
+    csv.filter = std::move(scan.filter);
+    csv.projection = std::move(scan.projection);
     QK_ASSIGN_OR_RAISE(CsvReader reader, CsvReader::Make({input}, csv));
     return graph.NewInputReaderNode(std::move(reader), options);
   }
   if (fs::exists(base.string() + ".arrow", error)) {
-    Stream scan = graph.NewInputReaderNode(IpcFileReader(base.string() + ".arrow"), options);
-    auto apply = [columns, batch_function](const Object& object) {
-      Table projected = object.As<Table>().Select(columns);
-      return Object::Make(batch_function ? batch_function(projected) : projected);
-    };
-    return graph.NewTask(scan, apply, {.name = "filter_" + name});
+    IpcReadOptions ipc{.filter = std::move(scan.filter), .projection = std::move(scan.projection)};
+    if (ipc.projection.empty()) {
+      for (const std::string& column : scan.columns) ipc.projection.push_back(col(column));
+    }
+    return graph.NewInputReaderNode(IpcFileReader(base.string() + ".arrow", std::move(ipc)),
+                                    options);
   }
   return Status::NotFound("TPC-H table '" + name + "' not found: no " + base.string() + ".tbl, " +
                           base.string() + "/ or " + base.string() + ".arrow");
-}
-
-Table Apply(const Table& input, const Expr& predicate, const std::vector<Expr>& projection) {
-  return Project(Filter(input, predicate).ValueOrThrow(), projection).ValueOrThrow();
 }
 
 Aggregate Sum(const std::string& column, const std::string& name) {
@@ -103,21 +109,17 @@ Aggregate Count(const std::string& name) { return {AggregateFunction::kCountAll,
 Result<Dataset> Q4(TaskGraph& graph, const TpchRunOptions& options) {
   const Expr in_quarter =
       col("o_orderdate") >= date("1993-07-01") && col("o_orderdate") < date("1993-10-01");
-  QK_ASSIGN_OR_RAISE(Stream orders,
-                     ReadTable(
-                         graph, options.data_dir, TpchTable::kOrders,
-                         {"o_orderkey", "o_orderdate", "o_orderpriority"},
-                         [=](const Table& t) {
-                           return Apply(t, in_quarter, {col("o_orderkey"), col("o_orderpriority")});
-                         },
-                         options.channels));
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(graph, options.data_dir, TpchTable::kOrders,
+                                              {{"o_orderkey", "o_orderdate", "o_orderpriority"},
+                                               in_quarter,
+                                               {col("o_orderkey"), col("o_orderpriority")}},
+                                              options.channels));
   const Expr late = col("l_commitdate") < col("l_receiptdate");
   QK_ASSIGN_OR_RAISE(
       Stream lineitem,
-      ReadTable(
-          graph, options.data_dir, TpchTable::kLineitem,
-          {"l_orderkey", "l_commitdate", "l_receiptdate"},
-          [=](const Table& t) { return Apply(t, late, {col("l_orderkey")}); }, options.channels));
+      ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                {{"l_orderkey", "l_commitdate", "l_receiptdate"}, late, {col("l_orderkey")}},
+                options.channels));
   Stream matched =
       Join(graph, orders, "o_orderkey", lineitem, "l_orderkey", JoinType::kSemi, options);
   return Aggregate2(graph, matched, options, {"o_orderpriority"}, {Count("order_count")},
@@ -133,18 +135,16 @@ Result<Dataset> Q12(TaskGraph& graph, const TpchRunOptions& options) {
       col("l_receiptdate") < date("1995-01-01");
   QK_ASSIGN_OR_RAISE(
       Stream lineitem,
-      ReadTable(
-          graph, options.data_dir, TpchTable::kLineitem,
-          {"l_orderkey", "l_shipmode", "l_commitdate", "l_receiptdate", "l_shipdate"},
-          [=](const Table& t) {
-            return Apply(t, predicate, {col("l_orderkey"), col("l_shipmode")});
-          },
-          options.channels));
+      ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                {{"l_orderkey", "l_shipmode", "l_commitdate", "l_receiptdate", "l_shipdate"},
+                 predicate,
+                 {col("l_orderkey"), col("l_shipmode")}},
+                options.channels));
   // Orders are read after the (filtered, small) lineitem side is complete: the join then only
   // probes them instead of keeping 1.5M orders per SF in its hash table.
-  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(graph, options.data_dir, TpchTable::kOrders,
-                                              {"o_orderkey", "o_orderpriority"}, nullptr,
-                                              options.channels, {lineitem}));
+  QK_ASSIGN_OR_RAISE(Stream orders,
+                     ReadTable(graph, options.data_dir, TpchTable::kOrders,
+                               {{"o_orderkey", "o_orderpriority"}}, options.channels, {lineitem}));
   Stream joined =
       Join(graph, orders, "o_orderkey", lineitem, "l_orderkey", JoinType::kInner, options);
   const Expr high = (col("o_orderpriority") == "1-URGENT" || col("o_orderpriority") == "2-HIGH")
@@ -163,33 +163,23 @@ Result<Dataset> Q12(TaskGraph& graph, const TpchRunOptions& options) {
 // ------------------------------------------------------------------------------------ Q3
 
 Result<Dataset> Q3(TaskGraph& graph, const TpchRunOptions& options) {
-  QK_ASSIGN_OR_RAISE(
-      Stream customer,
-      ReadTable(
-          graph, options.data_dir, TpchTable::kCustomer, {"c_custkey", "c_mktsegment"},
-          [](const Table& t) {
-            return Apply(t, col("c_mktsegment") == "BUILDING", {col("c_custkey")});
-          },
-          options.channels));
+  QK_ASSIGN_OR_RAISE(Stream customer, ReadTable(graph, options.data_dir, TpchTable::kCustomer,
+                                                {{"c_custkey", "c_mktsegment"},
+                                                 col("c_mktsegment") == "BUILDING",
+                                                 {col("c_custkey")}},
+                                                options.channels));
   QK_ASSIGN_OR_RAISE(Stream orders,
-                     ReadTable(
-                         graph, options.data_dir, TpchTable::kOrders,
-                         {"o_orderkey", "o_custkey", "o_orderdate", "o_shippriority"},
-                         [](const Table& t) {
-                           return Apply(t, col("o_orderdate") < date("1995-03-15"),
-                                        {col("o_orderkey"), col("o_custkey"), col("o_orderdate"),
-                                         col("o_shippriority")});
-                         },
-                         options.channels));
+                     ReadTable(graph, options.data_dir, TpchTable::kOrders,
+                               {{"o_orderkey", "o_custkey", "o_orderdate", "o_shippriority"},
+                                col("o_orderdate") < date("1995-03-15")},
+                               options.channels));
   const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
   // lineitem is the big side: read it once the order side is known, so few rows wait.
   QK_ASSIGN_OR_RAISE(Stream lineitem,
                      ReadTable(graph, options.data_dir, TpchTable::kLineitem,
-                               {"l_orderkey", "l_extendedprice", "l_discount", "l_shipdate"},
-                               [=](const Table& t) {
-                                 return Apply(t, col("l_shipdate") > date("1995-03-15"),
-                                              {col("l_orderkey"), disc_price.alias("disc_price")});
-                               },
+                               {{"l_orderkey", "l_extendedprice", "l_discount", "l_shipdate"},
+                                col("l_shipdate") > date("1995-03-15"),
+                                {col("l_orderkey"), disc_price.alias("disc_price")}},
                                options.channels, {orders, customer}));
   Stream building_orders =
       Join(graph, orders, "o_custkey", customer, "c_custkey", JoinType::kInner, options);
@@ -215,24 +205,18 @@ Result<Dataset> Q3(TaskGraph& graph, const TpchRunOptions& options) {
 // ------------------------------------------------------------------------------------ Q10
 
 Result<Dataset> Q10(TaskGraph& graph, const TpchRunOptions& options) {
-  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(
-                                        graph, options.data_dir, TpchTable::kOrders,
-                                        {"o_orderkey", "o_custkey", "o_orderdate"},
-                                        [](const Table& t) {
-                                          return Apply(t,
-                                                       col("o_orderdate") >= date("1993-10-01") &&
-                                                           col("o_orderdate") < date("1994-01-01"),
-                                                       {col("o_orderkey"), col("o_custkey")});
-                                        },
-                                        options.channels));
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(graph, options.data_dir, TpchTable::kOrders,
+                                              {{"o_orderkey", "o_custkey", "o_orderdate"},
+                                               col("o_orderdate") >= date("1993-10-01") &&
+                                                   col("o_orderdate") < date("1994-01-01"),
+                                               {col("o_orderkey"), col("o_custkey")}},
+                                              options.channels));
   const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
   QK_ASSIGN_OR_RAISE(Stream lineitem,
                      ReadTable(graph, options.data_dir, TpchTable::kLineitem,
-                               {"l_orderkey", "l_extendedprice", "l_discount", "l_returnflag"},
-                               [=](const Table& t) {
-                                 return Apply(t, col("l_returnflag") == "R",
-                                              {col("l_orderkey"), disc_price.alias("disc_price")});
-                               },
+                               {{"l_orderkey", "l_extendedprice", "l_discount", "l_returnflag"},
+                                col("l_returnflag") == "R",
+                                {col("l_orderkey"), disc_price.alias("disc_price")}},
                                options.channels, {orders}));
   Stream lines =
       Join(graph, lineitem, "l_orderkey", orders, "o_orderkey", JoinType::kInner, options);
@@ -241,13 +225,13 @@ Result<Dataset> Q10(TaskGraph& graph, const TpchRunOptions& options) {
                                HashAggregate({"o_custkey"}, {Sum("disc_price", "revenue")}),
                                {.name = "revenue", .channels = options.channels});
   QK_ASSIGN_OR_RAISE(Stream customer, ReadTable(graph, options.data_dir, TpchTable::kCustomer,
-                                                {"c_custkey", "c_name", "c_address", "c_nationkey",
-                                                 "c_phone", "c_acctbal", "c_comment"},
-                                                nullptr, options.channels));
+                                                {{"c_custkey", "c_name", "c_address", "c_nationkey",
+                                                  "c_phone", "c_acctbal", "c_comment"}},
+                                                options.channels));
   Stream customers =
       Join(graph, revenue, "o_custkey", customer, "c_custkey", JoinType::kInner, options);
   QK_ASSIGN_OR_RAISE(Stream nation, ReadTable(graph, options.data_dir, TpchTable::kNation,
-                                              {"n_nationkey", "n_name"}, nullptr, 1));
+                                              {{"n_nationkey", "n_name"}}, 1));
   Stream named = graph.NewNonBlockingNode(
       {{0, customers}, {1, {nation, Partitioner::Broadcast()}}},
       HashJoin({.left_keys = {"c_nationkey"}, .right_keys = {"n_nationkey"}}),
@@ -268,19 +252,14 @@ Result<Dataset> Q10(TaskGraph& graph, const TpchRunOptions& options) {
 // ------------------------------------------------------------------------------------ Q13
 
 Result<Dataset> Q13(TaskGraph& graph, const TpchRunOptions& options) {
-  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(
-                                        graph, options.data_dir, TpchTable::kOrders,
-                                        {"o_orderkey", "o_custkey", "o_comment"},
-                                        [](const Table& t) {
-                                          return Apply(t,
-                                                       !col("o_comment").like("%special%requests%"),
-                                                       {col("o_custkey"), col("o_orderkey")});
-                                        },
-                                        options.channels));
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(graph, options.data_dir, TpchTable::kOrders,
+                                              {{"o_orderkey", "o_custkey", "o_comment"},
+                                               !col("o_comment").like("%special%requests%"),
+                                               {col("o_custkey"), col("o_orderkey")}},
+                                              options.channels));
   // Customers come after the orders, so the left outer join streams them instead of waiting.
-  QK_ASSIGN_OR_RAISE(Stream customer,
-                     ReadTable(graph, options.data_dir, TpchTable::kCustomer, {"c_custkey"},
-                               nullptr, options.channels, {orders}));
+  QK_ASSIGN_OR_RAISE(Stream customer, ReadTable(graph, options.data_dir, TpchTable::kCustomer,
+                                                {{"c_custkey"}}, options.channels, {orders}));
   Stream joined = Join(graph, customer, "c_custkey", orders, "o_custkey", JoinType::kLeft, options);
   // Joined by customer key: each customer's orders are counted in one channel.
   Stream counts = graph.NewNonBlockingNode(
@@ -297,17 +276,14 @@ Result<Dataset> Q14(TaskGraph& graph, const TpchRunOptions& options) {
   const Expr in_month =
       col("l_shipdate") >= date("1995-09-01") && col("l_shipdate") < date("1995-10-01");
   const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
-  QK_ASSIGN_OR_RAISE(
-      Stream lineitem,
-      ReadTable(
-          graph, options.data_dir, TpchTable::kLineitem,
-          {"l_partkey", "l_extendedprice", "l_discount", "l_shipdate"},
-          [=](const Table& t) {
-            return Apply(t, in_month, {col("l_partkey"), disc_price.alias("disc_price")});
-          },
-          options.channels));
+  QK_ASSIGN_OR_RAISE(Stream lineitem,
+                     ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                               {{"l_partkey", "l_extendedprice", "l_discount", "l_shipdate"},
+                                in_month,
+                                {col("l_partkey"), disc_price.alias("disc_price")}},
+                               options.channels));
   QK_ASSIGN_OR_RAISE(Stream part, ReadTable(graph, options.data_dir, TpchTable::kPart,
-                                            {"p_partkey", "p_type"}, nullptr, options.channels));
+                                            {{"p_partkey", "p_type"}}, options.channels));
   Stream joined = Join(graph, lineitem, "l_partkey", part, "p_partkey", JoinType::kInner, options);
   const Expr promo = col("p_type").like("PROMO%").cast(DataType::Int64()) * col("disc_price");
   Stream priced = graph.NewNonBlockingNode(
@@ -327,28 +303,19 @@ Result<Dataset> Q19(TaskGraph& graph, const TpchRunOptions& options) {
                            col("l_quantity").between(1, 30);
   QK_ASSIGN_OR_RAISE(
       Stream lineitem,
-      ReadTable(
-          graph, options.data_dir, TpchTable::kLineitem,
-          {"l_partkey", "l_quantity", "l_extendedprice", "l_discount", "l_shipinstruct",
-           "l_shipmode"},
-          [=](const Table& t) {
-            return Apply(
-                t, line_filter,
-                {col("l_partkey"), col("l_quantity"),
-                 (col("l_extendedprice") * (lit(1) - col("l_discount"))).alias("disc_price")});
-          },
-          options.channels));
+      ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                {{"l_partkey", "l_quantity", "l_extendedprice", "l_discount", "l_shipinstruct",
+                  "l_shipmode"},
+                 line_filter,
+                 {col("l_partkey"), col("l_quantity"),
+                  (col("l_extendedprice") * (lit(1) - col("l_discount"))).alias("disc_price")}},
+                options.channels));
   const Expr part_filter =
       col("p_brand").isin({"Brand#12", "Brand#23", "Brand#34"}) && col("p_size").between(1, 15);
-  QK_ASSIGN_OR_RAISE(Stream part, ReadTable(
-                                      graph, options.data_dir, TpchTable::kPart,
-                                      {"p_partkey", "p_brand", "p_size", "p_container"},
-                                      [=](const Table& t) {
-                                        return Apply(t, part_filter,
-                                                     {col("p_partkey"), col("p_brand"),
-                                                      col("p_size"), col("p_container")});
-                                      },
-                                      options.channels));
+  QK_ASSIGN_OR_RAISE(Stream part,
+                     ReadTable(graph, options.data_dir, TpchTable::kPart,
+                               {{"p_partkey", "p_brand", "p_size", "p_container"}, part_filter},
+                               options.channels));
   Stream joined = Join(graph, lineitem, "l_partkey", part, "p_partkey", JoinType::kInner, options);
   auto branch = [](const char* brand, std::vector<Expr> containers, int low_qty, int max_size) {
     return col("p_brand") == brand && col("p_container").isin(std::move(containers)) &&
@@ -376,13 +343,13 @@ Result<Dataset> Q1(TaskGraph& graph, const TpchRunOptions& options) {
                                         col("l_discount"),
                                         disc_price.alias("disc_price"),
                                         (disc_price * (lit(1) + col("l_tax"))).alias("charge")};
-  QK_ASSIGN_OR_RAISE(
-      Stream lineitem,
-      ReadTable(
-          graph, options.data_dir, TpchTable::kLineitem,
-          {"l_quantity", "l_extendedprice", "l_discount", "l_tax", "l_returnflag", "l_linestatus",
-           "l_shipdate"},
-          [=](const Table& t) { return Apply(t, shipped, projection); }, options.channels));
+  QK_ASSIGN_OR_RAISE(Stream lineitem,
+                     ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                               {{"l_quantity", "l_extendedprice", "l_discount", "l_tax",
+                                 "l_returnflag", "l_linestatus", "l_shipdate"},
+                                shipped,
+                                projection},
+                               options.channels));
   const std::vector<std::string> keys = {"l_returnflag", "l_linestatus"};
   NodeOptions partial_options{.name = "partial_agg"};
   if (options.channels > 0) partial_options.channels = options.channels;
@@ -420,50 +387,39 @@ Result<Dataset> Q5(TaskGraph& graph, const TpchRunOptions& options) {
   // The five Asian nations: region (filtered) joined with nation, both tiny, one channel.
   QK_ASSIGN_OR_RAISE(
       Stream region,
-      ReadTable(
-          graph, options.data_dir, TpchTable::kRegion, {"r_regionkey", "r_name"},
-          [](const Table& t) { return Apply(t, col("r_name") == "ASIA", {col("r_regionkey")}); },
-          1));
-  QK_ASSIGN_OR_RAISE(Stream nation,
-                     ReadTable(graph, options.data_dir, TpchTable::kNation,
-                               {"n_nationkey", "n_name", "n_regionkey"}, nullptr, 1));
+      ReadTable(graph, options.data_dir, TpchTable::kRegion,
+                {{"r_regionkey", "r_name"}, col("r_name") == "ASIA", {col("r_regionkey")}}, 1));
+  QK_ASSIGN_OR_RAISE(Stream nation, ReadTable(graph, options.data_dir, TpchTable::kNation,
+                                              {{"n_nationkey", "n_name", "n_regionkey"}}, 1));
   Stream asia = graph.NewNonBlockingNode(
       {{0, nation}, {1, region}},
       HashJoin({.left_keys = {"n_regionkey"}, .right_keys = {"r_regionkey"}}),
       {.name = "asia_nations", .channels = 1});
-  QK_ASSIGN_OR_RAISE(Stream supplier,
-                     ReadTable(graph, options.data_dir, TpchTable::kSupplier,
-                               {"s_suppkey", "s_nationkey"}, nullptr, options.channels));
+  QK_ASSIGN_OR_RAISE(Stream supplier, ReadTable(graph, options.data_dir, TpchTable::kSupplier,
+                                                {{"s_suppkey", "s_nationkey"}}, options.channels));
   Stream asian_suppliers = graph.NewNonBlockingNode(
       {{0, supplier}, {1, {asia, Partitioner::Broadcast()}}},
       HashJoin({.left_keys = {"s_nationkey"}, .right_keys = {"n_nationkey"}}),
       {.name = "asian_suppliers", .channels = options.channels});
 
-  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(
-                                        graph, options.data_dir, TpchTable::kOrders,
-                                        {"o_orderkey", "o_custkey", "o_orderdate"},
-                                        [](const Table& t) {
-                                          return Apply(t,
-                                                       col("o_orderdate") >= date("1994-01-01") &&
-                                                           col("o_orderdate") < date("1995-01-01"),
-                                                       {col("o_orderkey"), col("o_custkey")});
-                                        },
-                                        options.channels));
-  QK_ASSIGN_OR_RAISE(Stream customer,
-                     ReadTable(graph, options.data_dir, TpchTable::kCustomer,
-                               {"c_custkey", "c_nationkey"}, nullptr, options.channels));
+  QK_ASSIGN_OR_RAISE(Stream orders, ReadTable(graph, options.data_dir, TpchTable::kOrders,
+                                              {{"o_orderkey", "o_custkey", "o_orderdate"},
+                                               col("o_orderdate") >= date("1994-01-01") &&
+                                                   col("o_orderdate") < date("1995-01-01"),
+                                               {col("o_orderkey"), col("o_custkey")}},
+                                              options.channels));
+  QK_ASSIGN_OR_RAISE(Stream customer, ReadTable(graph, options.data_dir, TpchTable::kCustomer,
+                                                {{"c_custkey", "c_nationkey"}}, options.channels));
   Stream customer_orders =
       Join(graph, orders, "o_custkey", customer, "c_custkey", JoinType::kInner, options);
   const Expr disc_price = col("l_extendedprice") * (lit(1) - col("l_discount"));
-  QK_ASSIGN_OR_RAISE(Stream lineitem,
-                     ReadTable(graph, options.data_dir, TpchTable::kLineitem,
-                               {"l_orderkey", "l_suppkey", "l_extendedprice", "l_discount"},
-                               [=](const Table& t) {
-                                 return Project(t, {col("l_orderkey"), col("l_suppkey"),
-                                                    disc_price.alias("disc_price")})
-                                     .ValueOrThrow();
-                               },
-                               options.channels, {orders, customer}));
+  QK_ASSIGN_OR_RAISE(
+      Stream lineitem,
+      ReadTable(graph, options.data_dir, TpchTable::kLineitem,
+                {{"l_orderkey", "l_suppkey", "l_extendedprice", "l_discount"},
+                 std::nullopt,
+                 {col("l_orderkey"), col("l_suppkey"), disc_price.alias("disc_price")}},
+                options.channels, {orders, customer}));
   Stream lines =
       Join(graph, lineitem, "l_orderkey", customer_orders, "o_orderkey", JoinType::kInner, options);
   // A supplier of the customer's own nation, in Asia.
@@ -488,8 +444,8 @@ Result<Dataset> Q6(TaskGraph& graph, const TpchRunOptions& options) {
       Stream lineitem,
       ReadTable(
           graph, options.data_dir, TpchTable::kLineitem,
-          {"l_quantity", "l_extendedprice", "l_discount", "l_shipdate"},
-          [=](const Table& t) { return Apply(t, predicate, projection); }, options.channels));
+          {{"l_quantity", "l_extendedprice", "l_discount", "l_shipdate"}, predicate, projection},
+          options.channels));
   NodeOptions partial_options{.name = "partial_sum"};
   if (options.channels > 0) partial_options.channels = options.channels;
   Stream partial = graph.NewNonBlockingNode(

@@ -2,9 +2,10 @@
 // TPC-H queries as task graphs (physical plans), run by `quokka tpch run`.
 //
 // Each query reads the .tbl (or .arrow) files of a data directory with parallel reader channels,
-// pushes projection and predicates into the readers' batch function, partitions by hash where
-// it joins or groups, and materializes only its result. Parameters are the specification's
-// validation values. Implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14 and 19.
+// pushes projection and predicates into the readers (as expressions, so every node can be
+// shipped), partitions by hash where it joins or groups, and materializes only its result.
+// Parameters are the specification's validation values. Implemented: 1, 3, 4, 5, 6, 10, 12, 13,
+// 14 and 19.
 
 #include <string>
 #include <vector>

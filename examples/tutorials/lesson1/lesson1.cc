@@ -3,11 +3,15 @@
 // counted in a blocking node. The example checks the count against a plain std::map count.
 //
 //   make_data.sh DIR             # writes DIR/a.csv and DIR/b.csv
-//   lesson1 DIR [--readers N] [--joiners M]
+//   lesson1 DIR [--readers N] [--joiners M] [--workers W | --cluster FILE.json]
+// With --workers the graph runs on W worker processes of this program (quokka::Init makes a
+// copy started with worker flags a worker); with --cluster on the workers of a cluster file.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "quokka/quokka.h"
@@ -37,7 +41,9 @@ int ParseCount(const char* flag, const char* value) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
+  quokka::Init(argc, argv);
+  std::string dir, cluster_file;
+  int workers = 0;
   quokka::NodeOptions reader_a{.name = "read_a"}, reader_b{.name = "read_b"};
   quokka::NodeOptions join_options{.name = "join"};
   for (int i = 1; i < argc; ++i) {
@@ -49,10 +55,16 @@ int main(int argc, char** argv) {
     } else if (arg == "--joiners") {
       join_options.channels = ParseCount("--joiners", value);
       ++i;
+    } else if (arg == "--workers") {
+      workers = ParseCount("--workers", value);
+      ++i;
+    } else if (arg == "--cluster" && value != nullptr) {
+      cluster_file = value;
+      ++i;
     } else if (dir.empty() && arg[0] != '-') {
       dir = arg;
     } else {
-      std::cerr << "usage: lesson1 DIR [--readers N] [--joiners M]\n";
+      std::cerr << "usage: lesson1 DIR [--readers N] [--joiners M] [--workers W | --cluster F]\n";
       return 2;
     }
   }
@@ -61,7 +73,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    quokka::LocalCluster cluster;
+    // Workers read the files at the same path: make it absolute.
+    dir = std::filesystem::absolute(dir).string();
+    quokka::Cluster cluster = !cluster_file.empty() ? quokka::Cluster::FromJson(cluster_file)
+                              : workers > 0 ? quokka::LocalCluster::Processes({.workers = workers})
+                                            : quokka::LocalCluster();
     if (!join_options.channels) join_options.channels = cluster.total_cores();
     quokka::TaskGraph graph(cluster);
     // Small strides: several batches per file even for small inputs.

@@ -20,6 +20,9 @@
 namespace quokka {
 namespace {
 
+// Every program that reads CSV can ship its readers (the codec is in csv_codec.cc).
+const bool kIoTypesRegistered = RegisterIoTypes().ok();
+
 using csv::Dialect;
 using csv::FieldError;
 using csv::RowErrorKind;
@@ -286,6 +289,20 @@ Status InferTypes(const std::vector<FileInfo>& files, const CsvReadOptions& opti
   return Status::OK();
 }
 
+// The options' filter, then projection (what the channels apply to each parsed batch).
+Result<Table> ApplyExpressions(const Table& table, const CsvReadOptions& options) {
+  Table out = table;
+  if (options.filter) {
+    Result<Table> kept = Filter(out, *options.filter);
+    if (!kept.ok()) return kept.status().WithContext("CSV filter " + options.filter->ToString());
+    out = std::move(*kept);
+  }
+  if (options.projection.empty()) return out;
+  Result<Table> projected = Project(out, options.projection);
+  if (!projected.ok()) return projected.status().WithContext("CSV projection");
+  return projected;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
@@ -338,7 +355,7 @@ struct CsvReader::Shared {
   std::vector<FileInfo> files;
   int64_t total = 0;  // data bytes of all files
   int num_fields = 0;
-  SchemaPtr file_schema, schema;
+  SchemaPtr file_schema, schema, output_schema;
   std::vector<int> projection;  // file column of each output column
   struct ErrorLog {
     std::mutex mutex;
@@ -412,6 +429,15 @@ CsvReader::~CsvReader() = default;
 
 Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs, CsvReadOptions options) {
   QK_RETURN_NOT_OK(options.Validate());
+  std::vector<std::string> paths;
+  if (inputs.empty()) return Status::Invalid("no CSV input given");
+  for (const std::string& input : inputs) QK_RETURN_NOT_OK(ResolveInput(input, &paths));
+  return MakeFromFiles(std::move(paths), std::move(options));
+}
+
+Result<CsvReader> CsvReader::MakeFromFiles(std::vector<std::string> paths, CsvReadOptions options) {
+  QK_RETURN_NOT_OK(options.Validate());
+  if (paths.empty()) return Status::Invalid("no CSV input given");
   auto shared = std::make_shared<Shared>();
   Dialect& dialect = shared->dialect;
   dialect.delimiter = options.delimiter;
@@ -420,10 +446,6 @@ Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs, CsvRea
   dialect.newlines_in_values = options.newlines_in_values;
   dialect.allow_trailing_delimiter = options.allow_trailing_delimiter;
   dialect.skip_empty_lines = options.skip_empty_lines;
-
-  std::vector<std::string> paths;
-  if (inputs.empty()) return Status::Invalid("no CSV input given");
-  for (const std::string& input : inputs) QK_RETURN_NOT_OK(ResolveInput(input, &paths));
 
   // Headers: all files that have one must agree.
   const FileInfo* first_header = nullptr;
@@ -549,6 +571,9 @@ Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs, CsvRea
   std::vector<Field> projected;
   for (int i : shared->projection) projected.push_back(fields[i]);
   shared->schema = std::make_shared<Schema>(std::move(projected));
+  // Filter and projection are checked against the schema now, not in the channels.
+  QK_ASSIGN_OR_RAISE(Table shaped, ApplyExpressions(Table::Empty(shared->schema), options));
+  shared->output_schema = shaped.schema();
 
   // The data bytes of all files, one after another.
   int64_t total = 0;
@@ -565,6 +590,8 @@ Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs, CsvRea
 
 const SchemaPtr& CsvReader::schema() const { return shared_->schema; }
 const SchemaPtr& CsvReader::file_schema() const { return shared_->file_schema; }
+const SchemaPtr& CsvReader::output_schema() const { return shared_->output_schema; }
+const CsvReadOptions& CsvReader::options() const { return shared_->options; }
 
 std::vector<std::string> CsvReader::files() const {
   std::vector<std::string> paths;
@@ -842,6 +869,11 @@ std::optional<ReadItem> CsvReader::Next() {
     const int64_t position = shared.Global(segment.file, st.cursor);
 
     Table table(schema, std::move(columns));
+    if (options.filter || !options.projection.empty()) {
+      Result<Table> shaped = ApplyExpressions(table, options);
+      if (!shaped.ok()) Throw(shaped.status().WithContext("CSV file " + Quoted(file.path)));
+      table = std::move(*shaped);
+    }
     if (options.batch_function) table = options.batch_function(table);
     if (table.num_rows() == 0) continue;
     return ReadItem{position, Object::Make(std::move(table))};
@@ -863,7 +895,7 @@ Result<Table> ReadCsv(const std::string& input, CsvReadOptions options) {
   } catch (const Error& error) {
     return error.status();
   }
-  if (tables.empty()) return Table::Empty(reader.schema());
+  if (tables.empty()) return Table::Empty(reader.output_schema());
   if (tables.size() == 1) return tables[0];
   try {
     return Table::Concat(tables);

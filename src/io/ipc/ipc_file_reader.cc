@@ -27,11 +27,26 @@ bool IsIpcFileName(const std::string& name) {
 
 constexpr int64_t kFileStride = int64_t{1} << 32;
 
+// The options' filter, then projection.
+Result<Table> Shape(Table table, const IpcReadOptions& options) {
+  if (options.filter) {
+    Result<Table> kept = Filter(table, *options.filter);
+    if (!kept.ok()) return kept.status().WithContext("IPC filter " + options.filter->ToString());
+    table = std::move(*kept);
+  }
+  if (options.projection.empty() || table.num_rows() == 0) return table;
+  Result<Table> projected = Project(table, options.projection);
+  if (!projected.ok()) return projected.status().WithContext("IPC projection");
+  return projected;
+}
+
 }  // namespace
 
-IpcFileReader::IpcFileReader(std::string path) : IpcFileReader(std::vector{std::move(path)}) {}
+IpcFileReader::IpcFileReader(std::string path, IpcReadOptions options)
+    : IpcFileReader(std::vector{std::move(path)}, std::move(options)) {}
 
-IpcFileReader::IpcFileReader(std::vector<std::string> paths) : paths_(std::move(paths)) {
+IpcFileReader::IpcFileReader(std::vector<std::string> paths, IpcReadOptions options)
+    : paths_(std::move(paths)), options_(std::move(options)) {
   ipc::EnsureRegistered();
 }
 
@@ -111,20 +126,45 @@ std::optional<ReadItem> IpcFileReader::Next() {
     if (!table.ok()) throw Error(table.status().WithContext(path));
     int64_t position = file_index_ * kFileStride + next_batch_ + 1;
     next_batch_ += num_channels_;
-    return ReadItem{position, Object::Make<Table>(std::move(*table))};
+    Result<Table> shaped = Shape(std::move(*table), options_);
+    if (!shaped.ok()) throw Error(shaped.status().WithContext(path));
+    if (shaped->num_rows() == 0 && (options_.filter || !options_.projection.empty())) continue;
+    return ReadItem{position, Object::Make<Table>(std::move(*shaped))};
   }
 }
 
+// [paths, filter or nil, projection]
 void IpcFileReader::Encode(Encoder& out) const {
+  out.ArrayHeader(3);
   out.ArrayHeader(static_cast<uint32_t>(paths_.size()));
   for (const std::string& path : paths_) out.String(path);
+  if (options_.filter) {
+    options_.filter->Encode(out);
+  } else {
+    out.Nil();
+  }
+  out.ArrayHeader(static_cast<uint32_t>(options_.projection.size()));
+  for (const Expr& expr : options_.projection) expr.Encode(out);
 }
 
 IpcFileReader IpcFileReader::Decode(Decoder& in) {
+  const uint32_t fields = in.ArrayHeader();
+  if (fields != 3) {
+    throw Error(Status::Invalid("cannot decode quokka.ipc_file_reader: expected 3 fields, got " +
+                                std::to_string(fields)));
+  }
   uint32_t size = in.ArrayHeader();
   std::vector<std::string> paths;
   for (uint32_t i = 0; i < size; ++i) paths.push_back(in.String());
-  return IpcFileReader(std::move(paths));
+  IpcReadOptions options;
+  if (in.IsNil()) {
+    in.Nil();
+  } else {
+    options.filter = Expr::Decode(in);
+  }
+  const uint32_t num_exprs = in.ArrayHeader();
+  for (uint32_t i = 0; i < num_exprs; ++i) options.projection.push_back(Expr::Decode(in));
+  return IpcFileReader(std::move(paths), std::move(options));
 }
 
 }  // namespace quokka

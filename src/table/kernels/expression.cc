@@ -3,51 +3,11 @@
 
 #include <utility>
 
+#include "kernels/expression_node.h"
 #include "kernels/selection.h"
 #include "kernels/util.h"
 
 namespace quokka {
-
-namespace internal {
-
-enum class ExprKind : uint8_t {
-  kColumn,
-  kLiteral,
-  kError,  // a literal that failed to parse; fails at evaluation
-  kCompare,
-  kArithmetic,
-  kNegate,
-  kAnd,
-  kOr,
-  kNot,
-  kBetween,
-  kIsIn,
-  kIsNull,
-  kIsNotNull,
-  kStartsWith,
-  kEndsWith,
-  kContains,
-  kLike,
-  kDatePart,
-  kAddDays,
-  kAddMonths,
-  kCast,
-  kAlias,
-};
-
-struct ExprNode {
-  ExprKind kind = ExprKind::kLiteral;
-  std::string text;  // column name, alias, string argument or error message
-  Scalar literal;
-  std::vector<Expr> args;
-  compute::CompareOp compare_op = compute::CompareOp::kEq;
-  compute::ArithmeticOp arithmetic_op = compute::ArithmeticOp::kAdd;
-  compute::DatePart part = compute::DatePart::kYear;
-  int64_t amount = 0;
-  DataType type;
-};
-
-}  // namespace internal
 
 using internal::ExprKind;
 using internal::ExprNode;
