@@ -18,6 +18,11 @@ constexpr const char* kDoGet = "/quokka.DataPlane/DoGet";
 // The name every cluster certificate carries (docs/security.md): checked instead of addresses,
 // which change between deployments.
 constexpr const char* kPeerName = "quokka";
+// Keepalive pings find a silent peer; the timeout (also gRPC's TCP_USER_TIMEOUT) must outlast
+// draining a full socket buffer on a slow link. Dead workers are found sooner by the Redis
+// heartbeat (2 s).
+constexpr int kKeepaliveMs = 10000;
+constexpr int kKeepaliveTimeoutMs = 20000;
 
 std::string MetadataValue(const grpc::CallbackServerContext* context, const char* key) {
   auto found = context->client_metadata().find(key);
@@ -203,8 +208,8 @@ Result<std::unique_ptr<DataServer>> DataServer::Start(const std::string& address
   builder.RegisterCallbackGenericService(server->service_.get());
   builder.SetMaxReceiveMessageSize(-1);
   builder.SetMaxSendMessageSize(-1);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveMs);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
@@ -232,8 +237,8 @@ std::shared_ptr<grpc::Channel> MakeDataChannel(const std::string& target, const 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Every stream of a run gets its own connection-level flow control window budget.

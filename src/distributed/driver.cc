@@ -49,7 +49,8 @@ Status RootCause(const std::vector<Status>& errors) {
 
 Status StatusFromWorker(const ControlMessage& message) {
   auto code = static_cast<StatusCode>(message.number);
-  return Status(code == StatusCode::kOk ? StatusCode::kInternal : code, message.text);
+  return Status(code == StatusCode::kOk ? StatusCode::kInternal : code,
+                "machine '" + message.machine + "': " + message.text);
 }
 
 }  // namespace
@@ -140,8 +141,8 @@ Result<std::vector<std::string>> DriverBackend::WaitForAll(uint64_t run_id, cons
       QK_ASSIGN_OR_RAISE(ControlMessage message, DecodeMessage(popped->second));
       if (message.kind == "error") {
         std::vector<Status> errors = {StatusFromWorker(message)};
-        CancelAndDrain(run_id, "machine '" + message.machine + "' failed", answered.size() + 1,
-                       &errors);
+        answered.insert(message.machine);
+        CancelAndDrain(run_id, "machine '" + message.machine + "' failed", answered, &errors);
         return RootCause(errors);
       }
       if (message.kind == kind) {
@@ -160,7 +161,8 @@ Result<std::vector<std::string>> DriverBackend::WaitForAll(uint64_t run_id, cons
           std::string reason = "lost machine '" + machine.name + "' (" + machine.address + ":" +
                                std::to_string(machine.data_port) + "): its worker stopped " +
                                "heartbeating (died or unreachable)";
-          CancelAndDrain(run_id, reason, answered.size() + 1);
+          answered.insert(machine.name);
+          CancelAndDrain(run_id, reason, answered);
           return Status::NetworkError(reason);
         }
       }
@@ -168,7 +170,7 @@ Result<std::vector<std::string>> DriverBackend::WaitForAll(uint64_t run_id, cons
     if (Clock::now() > deadline) {
       std::string reason = "workers did not answer '" + kind + "' within " +
                            std::to_string(static_cast<int>(timeout_seconds)) + " s";
-      CancelAndDrain(run_id, reason, answered.size());
+      CancelAndDrain(run_id, reason, answered);
       return Status::NetworkError(reason);
     }
   }
@@ -177,18 +179,28 @@ Result<std::vector<std::string>> DriverBackend::WaitForAll(uint64_t run_id, cons
 
 // Cancels the run everywhere and waits (bounded) until the other workers let go of it, so that
 // they are ready for the next graph when Run() returns.
-void DriverBackend::CancelAndDrain(uint64_t run_id, const std::string& reason, size_t answered,
-                                   std::vector<Status>* errors) {
+void DriverBackend::CancelAndDrain(uint64_t run_id, const std::string& reason,
+                                   std::set<std::string> answered, std::vector<Status>* errors) {
   (void)Broadcast(run_id, "cancel", reason);
   const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (answered < machines_.size() && Clock::now() < deadline) {
-    auto popped = client_->BlockingPop({DriverKey(run_id)}, 0.2);
+  auto next_check = Clock::now();
+  while (answered.size() < machines_.size() && Clock::now() < deadline) {
+    auto popped = client_->BlockingPop({DriverKey(run_id)}, 0.1);
     if (!popped.ok()) break;
-    if (!*popped) continue;
-    ++answered;
-    Result<ControlMessage> message = DecodeMessage((*popped)->second);
-    if (errors && message.ok() && message->kind == "error") {
-      errors->push_back(StatusFromWorker(*message));
+    if (*popped) {
+      Result<ControlMessage> message = DecodeMessage((*popped)->second);
+      if (!message.ok()) continue;
+      answered.insert(message->machine);
+      if (errors && message->kind == "error") errors->push_back(StatusFromWorker(*message));
+    }
+    if (Clock::now() >= next_check) {
+      // A machine whose heartbeat lapsed will not answer: stop waiting for it.
+      next_check = Clock::now() + std::chrono::milliseconds(250);
+      for (const Machine& machine : machines_) {
+        if (answered.count(machine.name)) continue;
+        auto alive = client_->Command({"EXISTS", AliveKey(machine.name)});
+        if (alive.ok() && alive->integer == 0) answered.insert(machine.name);
+      }
     }
   }
   (void)client_->Command({"DEL", PlanKey(run_id), DriverKey(run_id)});

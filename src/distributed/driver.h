@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,7 +47,7 @@ class DriverBackend final : public internal::ClusterBackend,
                                               double timeout_seconds);
   /// Cancels the run on every worker and waits (bounded) for their answers; their errors are
   /// appended to `errors`.
-  void CancelAndDrain(uint64_t run_id, const std::string& reason, size_t answered,
+  void CancelAndDrain(uint64_t run_id, const std::string& reason, std::set<std::string> answered,
                       std::vector<Status>* errors = nullptr);
   void ShareDataset(uint64_t run_id, const internal::NodeSpec& spec);
   void DropLocked(const std::string& key, const std::vector<std::string>& names);

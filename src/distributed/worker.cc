@@ -62,19 +62,34 @@ class Worker::Run final : public internal::Transport {
     }
   }
 
+  bool started() const { return started_; }
+  /// A run cancelled before it started: no thread will finish it, so close it here.
+  void Abandon() { links_->Close(true); }
+
   void Start() {
+    started_ = true;
     links_->Start([this](int machine) {
       const Machine& peer = plan_.machines[machine];
       return worker_->ChannelTo(peer.address + ":" + std::to_string(peer.data_port));
     });
-    thread_ = std::thread([this] { Execute(); });
+    std::lock_guard lock(thread_mutex_);
+    thread_ = std::thread([this] {
+      // Wait until thread_ is assigned: Execute() may end the run, and FinishRun joins thread_.
+      { std::lock_guard started(thread_mutex_); }
+      Execute();
+    });
   }
 
   void NodeFinishedElsewhere(int node_id) { state_->NodeFinishedElsewhere(node_id); }
   void Cancel(const std::string& reason) { state_->Fail(Status::Cancelled(reason)); }
   const std::shared_ptr<RunLinks>& links() const { return links_; }
   void Join() {
-    if (thread_.joinable()) thread_.join();
+    std::thread thread;
+    {
+      std::lock_guard lock(thread_mutex_);
+      thread.swap(thread_);
+    }
+    if (thread.joinable()) thread.join();
   }
 
  private:
@@ -104,7 +119,9 @@ class Worker::Run final : public internal::Transport {
   const std::string driver_key_;
   std::shared_ptr<RunLinks> links_;
   std::unique_ptr<internal::RunState> state_;
+  std::mutex thread_mutex_;
   std::thread thread_;
+  bool started_ = false;  // inbox thread only
 };
 
 // --------------------------------------------------------------------------- Handler
@@ -163,6 +180,7 @@ Result<std::unique_ptr<Worker>> Worker::Start(WorkerOptions options) {
     worker->options_.advertise = host + ":" + std::to_string(worker->server_->port());
   }
   QK_RETURN_NOT_OK(worker->Register());
+  worker->registered_ = true;
   worker->heartbeat_ = std::thread([w = worker.get()] { w->HeartbeatLoop(); });
   Log("listening on " + worker->options_.advertise + " (" +
       (options.tls.insecure ? "INSECURE: no TLS" : "mutual TLS") + "), " +
@@ -182,7 +200,7 @@ Worker::~Worker() {
   }
   for (auto& [id, run] : runs) run->Cancel("the worker is stopping");
   for (auto& [id, run] : runs) run->Join();
-  Deregister();
+  if (registered_) Deregister();
   if (server_) server_->Shutdown();
 }
 
@@ -264,7 +282,16 @@ void Worker::Handle(const ControlMessage& message) {
       run->NodeFinishedElsewhere(static_cast<int>(message.number));
     }
   } else if (message.kind == "cancel") {
-    if (auto run = FindRun(message.run_id)) run->Cancel(message.text);
+    if (auto run = FindRun(message.run_id)) {
+      run->Cancel(message.text);
+      if (!run->started()) {
+        {
+          std::lock_guard lock(mutex_);
+          runs_.erase(message.run_id);
+        }
+        run->Abandon();
+      }
+    }
   } else if (message.kind == "drop") {
     std::lock_guard lock(mutex_);
     datasets_.erase(message.text);

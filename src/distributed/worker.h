@@ -68,6 +68,7 @@ class Worker {
   std::unique_ptr<RedisClient> sender_;  // messages to peers and drivers
   std::thread heartbeat_;
   std::atomic<bool> stopping_{false};
+  bool registered_ = false;  // deregister only what this worker registered
 
   std::mutex mutex_;  // runs_ and datasets_
   std::map<uint64_t, std::shared_ptr<Run>> runs_;
