@@ -17,6 +17,10 @@ echo
 echo "== lesson1: a streaming hash join of two CSV files, counted and checked"
 bash examples/tutorials/lesson1/make_data.sh build/lesson1
 ./build/bin/lesson1 build/lesson1
+
+echo "== lesson0 and TPC-H Q3 again, on three worker processes (Redis started for them)"
+./build/bin/lesson0 --workers 3
+./build/bin/quokka tpch run --query 3 --data build/tpch-sf0.1 --workers 3 | tail -n 1
 echo
 echo "== wordcount over the project's docs, hash-partitioned by word"
 cat README.md docs/*.md > build/wordcount-input.txt
