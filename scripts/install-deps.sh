@@ -11,7 +11,7 @@ packages=(
   # distributed runtime: gRPC data plane, Redis control plane (client and server), TLS keys,
   # compression, cluster files; network namespaces and SSH for the multi-host launcher/tests
   libgrpc++-dev libhiredis-dev redis-server libssl-dev openssl libzstd-dev nlohmann-json3-dev
-  iproute2 openssh-client
+  iproute2 openssh-client openssh-server
 )
 # The interop tests run npm peers (apache-arrow, nodejs-polars) with Node.js; use the machine's
 # Node.js when there is one, else Debian's.

@@ -40,8 +40,10 @@ std::string Quote(const std::string& text) {
   return out + "'";
 }
 
+// Runs an ssh command line; its stdin is /dev/null, not ours: ssh forwards what it reads from
+// stdin to the remote command, which would eat the input of a script that runs us.
 int RunCommand(const std::string& command) {
-  int status = std::system(command.c_str());
+  int status = std::system((command + " < /dev/null").c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
@@ -62,18 +64,31 @@ std::string WorkerCommand(const dist::ClusterFile& file, const dist::ClusterFile
 std::string PidFile(const std::string& name) { return "/tmp/quokka-worker-" + name + ".pid"; }
 std::string LogFile(const std::string& name) { return "/tmp/quokka-worker-" + name + ".log"; }
 
+// Exit status of the remote command of `up` when the machine's pid file names a live process.
+constexpr int kRunningAlready = 3;
+
 int Up(const dist::ClusterFile& file, const std::string& ssh, const std::string& binary) {
   int failures = 0;
   for (const auto& entry : file.machines) {
     const std::string& name = entry.machine.name;
-    std::string remote = "nohup " + WorkerCommand(file, entry, binary) + " > " + LogFile(name) +
-                         " 2>&1 < /dev/null & echo $! > " + PidFile(name);
+    const std::string pid_file = Quote(PidFile(name));
+    // A worker started by an earlier `up` keeps its pid file: a second worker would fail (name
+    // or port taken) after its pid had replaced the running one's, which `down` then misses.
+    std::string remote = "if test -f " + pid_file + " && kill -0 \"$(cat " + pid_file +
+                         ")\" 2>/dev/null; then exit " + std::to_string(kRunningAlready) +
+                         "; fi; nohup " + WorkerCommand(file, entry, binary) + " > " +
+                         Quote(LogFile(name)) + " 2>&1 < /dev/null & echo $! > " + pid_file;
     std::string command = ssh + " " + Quote(entry.ssh) + " " + Quote(remote);
     int code = RunCommand(command);
-    std::cout << name << " (" << entry.ssh << "): " << (code == 0 ? "started" : "FAILED")
-              << (code == 0 ? ", log " + LogFile(name) : ", ssh exit " + std::to_string(code))
-              << "\n";
-    failures += code != 0;
+    std::cout << name << " (" << entry.ssh << "): ";
+    if (code == 0) {
+      std::cout << "started, log " << LogFile(name) << "\n";
+    } else if (code == kRunningAlready) {
+      std::cout << "running already (" << PidFile(name) << "); `quokka cluster down` stops it\n";
+    } else {
+      std::cout << "FAILED, ssh exit " << code << "\n";
+      ++failures;
+    }
   }
   return failures == 0 ? 0 : 1;
 }
@@ -82,8 +97,9 @@ int Down(const dist::ClusterFile& file, const std::string& ssh) {
   int failures = 0;
   for (const auto& entry : file.machines) {
     const std::string& name = entry.machine.name;
-    std::string remote = "test -f " + PidFile(name) + " && kill $(cat " + PidFile(name) +
-                         ") && rm -f " + PidFile(name);
+    const std::string pid_file = Quote(PidFile(name));
+    std::string remote =
+        "test -f " + pid_file + " && kill \"$(cat " + pid_file + ")\" && rm -f " + pid_file;
     int code = RunCommand(ssh + " " + Quote(entry.ssh) + " " + Quote(remote));
     std::cout << name << ": " << (code == 0 ? "stopped" : "not running (no pid file or no process)")
               << "\n";

@@ -251,7 +251,11 @@ Object Decoder::ReadObject() {
     case MSGPACK_OBJECT_EXT: {
       const msgpack_object& ext = *impl_->Next(true);
       if (ext.via.ext.type != kUserTypeExt) ThrowDecode("unknown extension type");
+      // The body is decoded on its own, but nesting counts across bodies: a chain of typed
+      // values inside each other must not recurse without bound.
+      if (impl_->depth + 1 > kMaxDepth) ThrowDecode("nesting too deep");
       Decoder body(std::string_view(ext.via.ext.ptr, ext.via.ext.size));
+      body.impl_->depth = impl_->depth + 1;
       std::string name = body.String();
       const TypeCodec* codec = FindCodec(name);
       if (codec == nullptr) {

@@ -65,9 +65,15 @@ class PutReactor final : public grpc::ServerGenericBidiReactor, public FrameWrit
     }
     MessageBytes bytes(in_);
     Result<FrameHeader> header = DecodeFrameHeader(bytes.view());
+    bool answer_close = false;
     Status status = header.ok()
-                        ? links_->Deliver(machine_, *header, bytes.view().substr(kFrameHeaderSize))
+                        ? links_->Deliver(machine_, *header, bytes.view().substr(kFrameHeaderSize),
+                                          &answer_close)
                         : header.status();
+    if (answer_close) {
+      Write(MakeMessage({FrameKind::kClose, 0, header->link}));
+      Write(MakeMessage({FrameKind::kCredit, 1, header->link}));
+    }
     if (!status.ok()) {
       Log("refused a data stream from machine '" + links_->machine_name(machine_) +
           "': " + status.message());

@@ -24,46 +24,75 @@ void SenderEndpoint::Step() {
     closed_link_ = true;
     link_->Close();
   }
-  while (closed_link_ || credits_.load(std::memory_order_acquire) > 0) {
-    ObjectList batch;
-    bool ended = link_->Take(batch);
-    if (!batch.empty() && !closed_link_) {
-      const auto count = static_cast<uint32_t>(batch.size());
-      std::string body;
-      try {
-        Encoder encoder;
-        encoder.ArrayHeader(count);
-        for (const Object& object : batch) encoder.WriteObject(object);
-        body.assign(encoder.bytes());
-      } catch (const Error& error) {
-        run_->Fail(error.status().WithContext("sending to machine '" +
-                                              links_->machine_name(machine_) + "'"));
+  while (true) {
+    if (closed_link_) {
+      pending_.clear();  // unwanted: only wait for the producer's end
+      pending_head_ = 0;
+    }
+    if (pending_head_ == pending_.size()) {
+      if (ended_) {
+        links_->SendTo(machine_, MakeMessage({FrameKind::kEnd, 0, id_}));
         Retire();
         return;
       }
-      credits_.fetch_sub(1, std::memory_order_acq_rel);
-      FrameKind kind = FrameKind::kData;
-      if (compress_ && body.size() >= kCompressAbove) {
-        std::string compressed = CompressBody(body);
-        if (!compressed.empty() && compressed.size() < body.size()) {
-          body = std::move(compressed);
-          kind = FrameKind::kDataZstd;
-        }
-      }
-      links_->SendTo(machine_, MakeMessage({kind, count, id_}, std::move(body)));
+      pending_.clear();
+      pending_head_ = 0;
+      ended_ = link_->Take(pending_);
+      if (pending_.empty() && !ended_) return;  // woken again when the producer flushes
+      continue;
     }
-    if (ended) {
-      links_->SendTo(machine_, MakeMessage({FrameKind::kEnd, 0, id_}));
-      Retire();
-      return;
-    }
-    if (batch.empty()) return;  // nothing queued: woken again when the producer flushes
+    if (credits_.load(std::memory_order_acquire) <= 0) return;  // woken by AddCredit
+    if (!SendFrame()) return;
   }
+}
+
+bool SenderEndpoint::SendFrame() {
+  // Frames of about kFrameBytes: large enough to amortize the per-message cost, small enough
+  // that a frame never needs fresh pages of its own and credit bounds the bytes in flight.
+  size_t end = pending_head_;
+  int64_t bytes = 0;
+  while (end < pending_.size() && (end == pending_head_ || bytes < kFrameBytes)) {
+    bytes += pending_[end].byte_size();
+    ++end;
+  }
+  const auto count = static_cast<uint32_t>(end - pending_head_);
+  std::string body;
+  try {
+    Encoder encoder;
+    encoder.ArrayHeader(count);
+    for (size_t i = pending_head_; i < end; ++i) encoder.WriteObject(pending_[i]);
+    body.assign(encoder.bytes());
+  } catch (const Error& error) {
+    run_->Fail(
+        error.status().WithContext("sending to machine '" + links_->machine_name(machine_) + "'"));
+    Retire();
+    return false;
+  }
+  for (size_t i = pending_head_; i < end; ++i) pending_[i] = Object();
+  pending_head_ = end;
+  credits_.fetch_sub(1, std::memory_order_acq_rel);
+  FrameKind kind = FrameKind::kData;
+  if (compress_ && body.size() >= kCompressAbove &&
+      (poor_compressions_ < 4 || ++skipped_ % 16 == 0)) {
+    std::string compressed = CompressBody(body);
+    // Incompressible data (already compressed, random) is sent as is, and tried rarely.
+    if (!compressed.empty() && compressed.size() < body.size() * 9 / 10) {
+      body = std::move(compressed);
+      kind = FrameKind::kDataZstd;
+      poor_compressions_ = 0;
+    } else {
+      ++poor_compressions_;
+    }
+  }
+  links_->SendTo(machine_, MakeMessage({kind, count, id_}, std::move(body)));
+  return true;
 }
 
 void ReceiverEndpoint::Deliver(ObjectList& objects, int64_t bytes) {
   if (link_->closed()) {
-    // The consumer wants nothing more; keep the sender's credit flowing so it can end.
+    // The consumer wants nothing more. Say so again: a close sent before the peer's stream
+    // had opened had no way back. Keep credit flowing so the sender can end.
+    links_->SendBack(machine_, MakeMessage({FrameKind::kClose, 0, id_}));
     links_->SendBack(machine_, MakeMessage({FrameKind::kCredit, 1, id_}));
     return;
   }

@@ -18,7 +18,9 @@
 namespace quokka::dist {
 
 /// Data frames a sender may have in flight per link before it waits for credit.
-constexpr int kInitialCredits = 4;
+constexpr int kInitialCredits = 8;
+/// Target size of a data frame (estimated object bytes).
+constexpr int64_t kFrameBytes = 1 << 20;
 /// Smaller data frames are not worth compressing.
 constexpr size_t kCompressAbove = 4096;
 
@@ -43,6 +45,8 @@ class SenderEndpoint final : public internal::RemoteEndpoint {
   void OnRetired() override { run_->EndpointRetired(); }
 
  private:
+  bool SendFrame();  // one frame from pending_; false if the run failed
+
   internal::RunState* const run_;
   RunLinks* const links_;
   const uint64_t id_;
@@ -52,6 +56,12 @@ class SenderEndpoint final : public internal::RemoteEndpoint {
   std::atomic<int> credits_{kInitialCredits};
   std::atomic<bool> peer_closed_{false};
   bool closed_link_ = false;
+  // Taken from the link, not yet sent (scheduler thread only).
+  ObjectList pending_;
+  size_t pending_head_ = 0;
+  bool ended_ = false;
+  int poor_compressions_ = 0;
+  int skipped_ = 0;
 };
 
 class ReceiverEndpoint final : public internal::RemoteEndpoint {

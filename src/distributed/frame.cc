@@ -4,7 +4,9 @@
 #include <grpcpp/support/slice.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "quokka/serialize.h"
@@ -71,30 +73,45 @@ std::string CompressBody(std::string_view body) {
   return out;
 }
 
-Result<std::string> DecompressBody(std::string_view compressed) {
-  // One data frame holds at most a link's share of the memory budget; 4 GiB is far beyond it.
-  constexpr unsigned long long kMaxBody = 4ull << 30;
-  unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxBody) {
-    return Status::Invalid("compressed data frame with a corrupt or absurd size");
+Result<std::string> DecompressBody(std::string_view compressed, size_t max_size) {
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  if (!context) return Status::OutOfMemory("cannot make a zstd context");
+  std::string out;
+  ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
+  size_t remaining = 1;
+  while (remaining != 0) {
+    if (out.size() == max_size) {
+      return Status::Invalid("compressed data frame larger than " + std::to_string(max_size) +
+                             " bytes");
+    }
+    // Grow with the output actually produced (doubling), never by the claimed size.
+    size_t used = out.size();
+    out.resize(std::min(max_size, std::max<size_t>(64 << 10, used * 2)));
+    ZSTD_outBuffer chunk{out.data() + used, out.size() - used, 0};
+    remaining = ZSTD_decompressStream(context.get(), &chunk, &in);
+    if (ZSTD_isError(remaining)) {
+      return Status::Invalid(std::string("corrupt compressed data frame: ") +
+                             ZSTD_getErrorName(remaining));
+    }
+    out.resize(used + chunk.pos);
+    if (remaining != 0 && in.pos == in.size && chunk.pos < chunk.size) {
+      return Status::Invalid("truncated compressed data frame");
+    }
   }
-  std::string out(size, '\0');
-  size_t written = ZSTD_decompress(out.data(), out.size(), compressed.data(), compressed.size());
-  if (ZSTD_isError(written) || written != size) {
-    return Status::Invalid(std::string("corrupt compressed data frame: ") +
-                           (ZSTD_isError(written) ? ZSTD_getErrorName(written) : "short"));
-  }
+  if (in.pos != in.size) return Status::Invalid("trailing bytes after a compressed data frame");
   return out;
 }
 
-Result<ObjectList> DecodeDataBody(const FrameHeader& header, std::string_view body) {
+Result<ObjectList> DecodeDataBody(const FrameHeader& header, std::string_view body,
+                                  size_t* decoded_bytes) {
   std::string decompressed;
   if (header.kind == FrameKind::kDataZstd) {
-    QK_ASSIGN_OR_RAISE(decompressed, DecompressBody(body));
+    QK_ASSIGN_OR_RAISE(decompressed, DecompressBody(body, kMaxDataBody));
     body = decompressed;
   } else if (header.kind != FrameKind::kData) {
     return Status::Invalid("not a data frame");
   }
+  if (decoded_bytes) *decoded_bytes = body.size();
   ObjectList objects;
   try {
     Decoder decoder(body);

@@ -38,12 +38,19 @@ Result<FrameHeader> DecodeFrameHeader(std::string_view message);
 
 /// \brief Compress a data frame body (zstd, fast level).
 std::string CompressBody(std::string_view body);
-/// \brief Decompress a kDataZstd body; errors for corrupt input or absurd sizes.
-Result<std::string> DecompressBody(std::string_view compressed);
+/// \brief Decompress a kDataZstd body of at most `max_size` bytes; errors for corrupt input or
+///        a larger body. Memory grows with the data actually decompressed, not with the size
+///        the frame claims.
+Result<std::string> DecompressBody(std::string_view compressed, size_t max_size);
+
+/// Largest decompressed data frame accepted (one link's batch is far smaller in practice).
+constexpr size_t kMaxDataBody = size_t{1} << 30;
 
 /// \brief The objects of a data frame (kData or kDataZstd) body; errors for corrupt bodies,
 ///        unknown type names, or a count other than the header's.
-Result<ObjectList> DecodeDataBody(const FrameHeader& header, std::string_view body);
+///        `decoded_bytes` (if given) receives the size of the (decompressed) body.
+Result<ObjectList> DecodeDataBody(const FrameHeader& header, std::string_view body,
+                                  size_t* decoded_bytes = nullptr);
 
 /// \brief A message of a header and a body, the body handed to gRPC without a copy.
 grpc::ByteBuffer MakeMessage(const FrameHeader& header, std::string body = {});

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -50,10 +51,15 @@ std::string RandomToken() {
 class ProcessGroup {
  public:
   ~ProcessGroup() {
-    // Workers first (they deregister in Redis), then Redis.
-    for (size_t i = pids_.size(); i-- > 0;) Stop(pids_[i]);
+    // Workers first (they deregister in Redis), then Redis; all workers at once.
+    for (pid_t pid : pids_) kill(pid, SIGTERM);
+    for (pid_t pid : pids_) Stop(pid);
+    if (redis_pid_ > 0) Stop(redis_pid_);
     std::error_code ignored;
-    if (!dir_.empty()) fs::remove_all(dir_, ignored);
+    // QUOKKA_KEEP_LOCAL_LOGS=1 keeps the workers' logs (for debugging).
+    if (!dir_.empty() && std::getenv("QUOKKA_KEEP_LOCAL_LOGS") == nullptr) {
+      fs::remove_all(dir_, ignored);
+    }
   }
 
   Result<pid_t> Spawn(const std::vector<std::string>& args, const std::string& log_file) {
@@ -73,7 +79,7 @@ class ProcessGroup {
       execvp(argv[0], argv.data());
       _exit(127);
     }
-    pids_.push_back(pid);
+    (args[0] == "redis-server" ? redis_pid_ : pids_.emplace_back()) = pid;
     return pid;
   }
 
@@ -86,15 +92,16 @@ class ProcessGroup {
  private:
   static void Stop(pid_t pid) {
     kill(pid, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0; i < 500; ++i) {
       if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
   }
 
-  std::vector<pid_t> pids_;
+  std::vector<pid_t> pids_;  // workers
+  pid_t redis_pid_ = 0;
   std::string dir_;
 };
 

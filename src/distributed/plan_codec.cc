@@ -251,6 +251,15 @@ Result<DecodedPlan> DecodePlan(std::string_view bytes, const DatasetLookup& look
       }
       node->channel_machine = DecodeInts(in, 0, machines - 1, "channel placement");
       if (node->channel_machine.empty()) throw Error(Status::Invalid("node without channels"));
+      for (const internal::SourceSpec& source : node->sources) {
+        const Partitioner& p = source.partitioner;
+        if (p.kind() == Partitioner::Kind::kToChannel &&
+            (p.fixed_channel() < 0 || p.fixed_channel() >= node->num_channels())) {
+          throw Error(Status::Invalid("node '" + node->name + "': partitioned to channel " +
+                                      std::to_string(p.fixed_channel()) + " of " +
+                                      std::to_string(node->num_channels())));
+        }
+      }
       node->dependencies = DecodeInts(in, 0, static_cast<int64_t>(n) - 1, "dependencies");
       node->consumers = DecodeInts(in, 0, count - 1, "consumers");
       if (node->kind == NodeKind::kDatasetReader && node->input_dataset &&

@@ -118,9 +118,14 @@ void RunLinks::Start(const std::function<std::shared_ptr<grpc::Channel>(int)>& c
   }
 }
 
-Status RunLinks::Deliver(int machine, const FrameHeader& header, std::string_view body) {
+Status RunLinks::Deliver(int machine, const FrameHeader& header, std::string_view body,
+                         bool* answer_close) {
   std::shared_lock lock(mutex_);
-  if (closed_) return Status::OK();  // a late frame of a run that ended here
+  if (closed_) {
+    // The run ended here (its consumers finished early): the producer must stop too.
+    *answer_close = header.kind != FrameKind::kEnd;
+    return Status::OK();
+  }
   auto it = receivers_.find(header.link);
   if (it == receivers_.end() || it->second.first != machine) {
     return Status::Invalid("frame for link " + std::to_string(header.link) + ", which machine '" +
@@ -135,11 +140,12 @@ Status RunLinks::Deliver(int machine, const FrameHeader& header, std::string_vie
   if (header.kind != FrameKind::kData && header.kind != FrameKind::kDataZstd) {
     return Status::Invalid("a credit/close frame on a producer-to-consumer stream");
   }
-  Result<ObjectList> objects = DecodeDataBody(header, body);
+  size_t bytes = 0;
+  Result<ObjectList> objects = DecodeDataBody(header, body, &bytes);
   if (!objects.ok()) {
     return objects.status().WithContext("from machine '" + names_[machine] + "'");
   }
-  receiver->Deliver(*objects, static_cast<int64_t>(body.size()));
+  receiver->Deliver(*objects, static_cast<int64_t>(bytes));
   return Status::OK();
 }
 

@@ -94,7 +94,9 @@ class RunLinks {
 
   // ---- network threads
   /// \brief A data or end frame arrived from `machine`. An error means a protocol violation.
-  Status Deliver(int machine, const FrameHeader& header, std::string_view body);
+  ///        `answer_close` is set when the frame's link is gone here (its consumers finished
+  ///        and the run ended on this machine): the caller answers with a close frame.
+  Status Deliver(int machine, const FrameHeader& header, std::string_view body, bool* answer_close);
   /// \brief A credit or close frame arrived back from `machine`.
   Status Return(int machine, const FrameHeader& header);
   /// \brief The incoming stream from `machine` opened (writer = its return path) or ended.

@@ -191,7 +191,11 @@ Result<std::unique_ptr<Worker>> Worker::Start(WorkerOptions options) {
 Worker::Worker(WorkerOptions options) : options_(std::move(options)) {}
 
 Worker::~Worker() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
   if (heartbeat_.joinable()) heartbeat_.join();
   std::map<uint64_t, std::shared_ptr<Run>> runs;
   {
@@ -247,7 +251,8 @@ void Worker::HeartbeatLoop() {
                         : client.status();
     if (!status.ok() && !reported) Log("heartbeat failed: " + status.message());
     reported = !status.ok();
-    std::this_thread::sleep_for(kHeartbeatInterval);
+    std::unique_lock lock(stop_mutex_);
+    stop_cv_.wait_for(lock, kHeartbeatInterval, [this] { return stopping_.load(); });
   }
 }
 

@@ -8,6 +8,7 @@
 // a node finished. Datasets produced here stay here until their driver drops them.
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,8 @@ class Worker {
   std::unique_ptr<RedisClient> sender_;  // messages to peers and drivers
   std::thread heartbeat_;
   std::atomic<bool> stopping_{false};
+  std::mutex stop_mutex_;  // wakes the heartbeat thread when stopping
+  std::condition_variable stop_cv_;
   bool registered_ = false;  // deregister only what this worker registered
 
   std::mutex mutex_;  // runs_ and datasets_

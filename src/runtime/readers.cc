@@ -1,6 +1,5 @@
 // The library's input readers: ranges, generators and in-memory vectors.
 #include <algorithm>
-#include <cstring>
 
 #include "quokka/reader.h"
 #include "quokka/serialize.h"
@@ -23,23 +22,6 @@ const bool kReadersRegistered = [] {
   (void)RegisterType<VectorReader>(
       "quokka.vector_reader", [](const VectorReader& reader, Encoder& out) { reader.Encode(out); },
       [](Decoder& in) { return VectorReader::Decode(in); });
-  // RangeReader's batches: the int64 values as raw little-endian bytes.
-  (void)RegisterType<std::vector<int64_t>>(
-      "quokka.int64_vector",
-      [](const std::vector<int64_t>& values, Encoder& out) {
-        out.Binary(std::string_view(reinterpret_cast<const char*>(values.data()),
-                                    values.size() * sizeof(int64_t)));
-      },
-      [](Decoder& in) {
-        std::string bytes = in.Binary();
-        if (bytes.size() % sizeof(int64_t) != 0) {
-          throw Error(Status::TypeError("int64 vector of " + std::to_string(bytes.size()) +
-                                        " bytes, not a multiple of 8"));
-        }
-        std::vector<int64_t> values(bytes.size() / sizeof(int64_t));
-        std::memcpy(values.data(), bytes.data(), bytes.size());
-        return values;
-      });
   return true;
 }();
 

@@ -47,16 +47,36 @@ TEST(FrameTest, CompressionRoundTripsAndRejectsCorruption) {
   for (size_t i = 0; i < body.size(); i += 7) body[i] = static_cast<char>(i);
   std::string compressed = dist::CompressBody(body);
   ASSERT_LT(compressed.size(), body.size());
-  auto back = dist::DecompressBody(compressed);
+  auto back = dist::DecompressBody(compressed, body.size());
   QK_ASSERT_OK(back);
   EXPECT_EQ(*back, body);
   std::mt19937 random(5);
   for (int trial = 0; trial < 200; ++trial) {
     std::string broken = compressed.substr(0, random() % compressed.size());
     if (trial % 2 == 0 && !broken.empty()) broken[random() % broken.size()] ^= 0x5a;
-    auto result = dist::DecompressBody(broken);  // must not crash; may fail
-    if (result.ok()) EXPECT_LE(result->size(), body.size() * 2);
+    auto result = dist::DecompressBody(broken, body.size());  // must not crash; may fail
+    if (result.ok()) EXPECT_LE(result->size(), body.size());
   }
+  // A frame claiming a huge size is refused by what it really holds, without allocating it.
+  EXPECT_FALSE(dist::DecompressBody(compressed, 1000).ok());
+}
+
+// Typed values nested inside each other 30000 deep: an error, not a stack overflow.
+TEST(FrameTest, DeeplyNestedTypedValuesAreRefused) {
+  const int depth = 30000;
+  std::string nested;
+  for (int level = depth; level > 0; --level) {
+    uint32_t size = 11 * (level - 1) + 6;
+    nested += '\xc9';
+    for (int shift = 24; shift >= 0; shift -= 8)
+      nested += static_cast<char>((size >> shift) & 0xFF);
+    nested += std::string("\x01\xa4list", 6);
+  }
+  nested += '\xc0';
+  std::string body = std::string("\x91", 1) + nested;  // an array of one object
+  auto objects = dist::DecodeDataBody({FrameKind::kData, 1, 0}, body);
+  ASSERT_FALSE(objects.ok());
+  QK_EXPECT_CONTAINS(objects.status().message(), "nesting too deep");
 }
 
 TEST(ControlTest, MessagesAndStatisticsRoundTrip) {

@@ -22,9 +22,16 @@
 # installed); a wrong Redis password or address gives a clear error and a non-zero exit, never
 # a hang or a crash; a slow network (4 Mbit/s per host, tc tbf) does not break a healthy run; a
 # second worker of a taken name is refused without harming the first one.
+# The SSH launcher, with real OpenSSH servers (sshd in w1..w3, none in w4): `quokka cluster up`
+# starts detached workers in the right namespaces and returns, `status` shows them alive, TPC-H
+# through them equals local mode, a second `up` keeps track of the running workers, `down`
+# stops them (DOWN in Redis, processes gone) and leaves its standard input alone, and `up`
+# reports a machine without sshd (or without a host) as FAILED with a non-zero exit in bounded
+# time.
 #
 # A failed check prints a line starting with "FAIL" and the test goes on where it can; the
 # summary at the end lists the failed checks.
+# Needs redis-server, openssh-server (sshd) and openssh-client (scripts/install-deps.sh).
 # Exit 0: passed. 1: failed. 77: skipped (not root, or network namespaces / veth pairs /
 # bridges unavailable). QK_NETNS_SKIP_SLOW_NETWORK=1 leaves out the slow-network check;
 # QK_NETNS_KILL_BOUND=S sets the bound for failing a run after a worker's death (default 15 s).
@@ -69,6 +76,14 @@ for program in quokka lesson0 lesson1 quokka_slow_run; do
 done
 for tool in redis-server redis-cli timeout awk cmp; do
   command -v $tool >/dev/null || { echo "FAIL $tool is not installed (scripts/install-deps.sh)"; exit 1; }
+done
+# OpenSSH for the launcher test (sshd is in /usr/sbin, which may be missing from PATH).
+sshd_program=$(command -v sshd || echo /usr/sbin/sshd)
+[ -x "$sshd_program" ] \
+  || { echo "FAIL sshd is not installed (apt-get install openssh-server; scripts/install-deps.sh)"; exit 1; }
+for tool in ssh ssh-keygen; do
+  command -v $tool >/dev/null \
+    || { echo "FAIL $tool is not installed (apt-get install openssh-client; scripts/install-deps.sh)"; exit 1; }
 done
 have_tc=1
 command -v tc >/dev/null || have_tc=0
@@ -158,6 +173,12 @@ cleanup() {
   local left
   left=$(ip netns list 2>/dev/null | awk '{ print $1 }' | grep "^$id-")
   [ -n "$left" ] && echo "netns_test: WARNING: could not remove namespaces: $left"
+  # What `quokka cluster up` left in the shared /tmp (the names carry this run's id).
+  local file
+  for file in /tmp/quokka-worker-"$id"-*; do
+    [ -e "$file" ] || continue
+    if [ -d "$run/logs" ]; then mv -f "$file" "$run/logs/" 2>/dev/null || rm -f "$file"; else rm -f "$file"; fi
+  done
   rm -rf "$run/tpch" "$run/lesson1" "$run/bin"
   if [ $status -eq 0 ] && [ $keep_run_dir -eq 0 ]; then
     rm -rf "$run"
@@ -429,13 +450,114 @@ expect_failure() {
     problem "$name: $(describe_status $status) after $took s, no clear error: ${*:2}"
     return 1
   fi
-  if ! output_of "$name" | grep -Eq -- "$pattern"; then
+  # grep the files, not `output_of | grep -q`: with pipefail, cat's SIGPIPE after an early match
+  # would count as no match.
+  if ! grep -Eq -- "$pattern" "$run/out/$name.out" "$run/out/$name.err"; then
     show_output "$name"
     problem "$name: exit $status, but the message lacks /$pattern/"
     return 1
   fi
   ok "$name: exit $status after $took s; it printed:"
   output_of "$name" | grep -v '^[[:space:]]*$' | tail -n 4 | sed 's/^/     | /'
+}
+
+# ------------------------------------------------------------------------------ SSH launcher
+
+# OpenSSH servers for `quokka cluster up/down`: one sshd per worker namespace, port 22 of the
+# namespace's address, root login with a key made for this run only (no password logins).
+ssh_dir="$run/ssh"
+declare -A sshd_pid   # host -> pid of its sshd
+ssh_command=""        # the SSH command of the launcher (QUOKKA_SSH or --ssh)
+
+make_ssh_keys() {
+  mkdir -p "$ssh_dir" || return 1
+  ssh-keygen -q -t ed25519 -N '' -C "quokka netns_test host key" -f "$ssh_dir/host_key" </dev/null \
+    || return 1
+  ssh-keygen -q -t ed25519 -N '' -C "quokka netns_test client key" -f "$ssh_dir/client_key" \
+    </dev/null || return 1
+  # sshd's privilege-separation directory: a path compiled into it, made at boot by the
+  # openssh-server package when its service is enabled.
+  [ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd || return 1
+  # No user or system ssh_config (-F /dev/null), only this key, never a prompt, any host key
+  # (made here), and a bound on connecting to a machine that does not answer.
+  ssh_command="ssh -F /dev/null -i $(printf %q "$ssh_dir/client_key") -o IdentitiesOnly=yes"
+  ssh_command+=" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+  ssh_command+=" -o LogLevel=ERROR -o ConnectTimeout=5"
+}
+
+# start_sshd HOST: sshd in the host's namespace, with its own configuration under $ssh_dir.
+start_sshd() {
+  local host=$1 config="$ssh_dir/sshd_config.$1" error
+  cat >"$config" <<EOS
+ListenAddress ${ip_of[$host]}
+Port 22
+HostKey "$ssh_dir/host_key"
+PidFile "$ssh_dir/sshd.$host.pid"
+AuthorizedKeysFile "$ssh_dir/client_key.pub"
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+StrictModes no
+UsePAM no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+X11Forwarding no
+AllowTcpForwarding no
+AllowAgentForwarding no
+LogLevel INFO
+EOS
+  if ! error=$("$sshd_program" -t -f "$config" 2>&1); then
+    problem "sshd -t refuses $config: $error"
+    return 1
+  fi
+  # ip netns exec itself: $! must be sshd's pid (-D: it stays in the foreground; -e: log to stderr).
+  ip netns exec "$(ns "$host")" "$sshd_program" -D -e -f "$config" >"$run/logs/sshd.$host.log" 2>&1 &
+  sshd_pid[$host]=$!
+  log_files+=("$run/logs/sshd.$host.log")
+}
+
+# ssh_login HOST: from the driver's namespace, a root login with the key runs a command (the
+# sshd is up and lets us in); retried for up to 10 s.
+ssh_login() {
+  local host=$1 deadline=$((SECONDS + 10)) out
+  while true; do
+    out=$(x drv sh -c "$ssh_command root@${ip_of[$host]} echo login-works" </dev/null 2>&1)
+    grep -qx login-works <<<"$out" && return 0
+    if [ $SECONDS -ge $deadline ] || ! kill -0 "${sshd_pid[$host]}" 2>/dev/null; then
+      problem "ssh root@${ip_of[$host]} (sshd in $(ns "$host")) does not let the test's key in: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+      tail -n 5 "$run/logs/sshd.$host.log" | sed 's/^/     | sshd: /'
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# write_ssh_cluster FILE TLS_DIR HOST...: machines named <id>-HOST (the launcher's pid and log
+# files in the shared /tmp carry the name) at HOST's address, each with "ssh": "root@ADDRESS".
+write_ssh_cluster() {
+  local file=$1 tls=$2
+  shift 2
+  {
+    printf '{\n  "redis": "%s",\n  "redis_password_file": "%s",\n  "tls_dir": "%s",\n  "machines": [' \
+      "$redis" "$password_file" "$tls"
+    local sep="" host
+    for host in "$@"; do
+      printf '%s\n    {"name": "%s", "address": "%s", "data_port": %d, "cores": 1, "ssh": "root@%s"}' \
+        "$sep" "$id-$host" "${ip_of[$host]}" "$port" "${ip_of[$host]}"
+      sep=","
+    done
+    printf '\n  ]\n}\n'
+  } >"$file"
+}
+pid_file_of() { echo "/tmp/quokka-worker-$id-$1.pid"; }
+log_file_of() { echo "/tmp/quokka-worker-$id-$1.log"; }
+# is_launched_worker PID HOST: PID is a live `quokka worker` of machine <id>-HOST.
+is_launched_worker() {
+  local command
+  kill -0 "$1" 2>/dev/null && command=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) \
+    && [[ "$command" == *" worker "*"--name $id-$2 "* ]]
 }
 
 # ============================================================================== the test
@@ -698,4 +820,197 @@ expect_failure duplicate.name 30 "registered already" w1 "$quokka" worker --redi
 tpch_same "after.duplicate.q6" 6 "$data" "$cluster"
 
 for w in w1 w2 w3; do stop_worker "$w"; done
+
+# ---- 10. The SSH launcher, through real OpenSSH servers: sshd in w1..w3 (none in w4). The
+# workers' binary and certificates are at paths with a space and a quote (the remote command
+# is quoted for two shells).
+phase=ssh
+ssh_phase() {
+  local host name pid status t0 took file="$run/c_ssh.json"
+  make_ssh_keys || { problem "cannot make the SSH keys in $ssh_dir"; return; }
+  for host in w1 w2 w3; do start_sshd "$host" || return; done
+  for host in w1 w2 w3; do ssh_login "$host" || return; done
+  ok "sshd on port 22 of w1, w2, w3: root logs in with this run's key"
+  local ssh_tls="$run/ssh tls's" binary="$run/bin/launcher's copy/quokka"
+  mkdir -p "$(dirname "$binary")" && cp "$quokka" "$binary" || { problem "cannot copy $quokka"; return; }
+  bounded keys.ssh 30 drv "$quokka" cluster keys --out "$ssh_tls" --machines "$id-w1,$id-w2,$id-w3" \
+    || { show_output keys.ssh; problem "quokka cluster keys for the SSH launcher"; return; }
+  write_ssh_cluster "$file" "$ssh_tls" w1 w2 w3
+  for host in w1 w2 w3; do
+    rm -f "$(pid_file_of $host)" "$(log_file_of $host)"
+    log_files+=("$(log_file_of $host)")
+  done
+
+  # up: one ssh per machine; each must return at once (the worker detached from the session).
+  t0=$(now)
+  bounded ssh.up 30 drv env QUOKKA_SSH="$ssh_command" "$quokka" cluster up --config "$file" \
+    --binary "$binary" </dev/null
+  status=$?
+  took=$(since "$t0")
+  if [ $status -ne 0 ]; then
+    show_output ssh.up
+    if [ $status -eq 124 ] || [ $status -eq 137 ]; then
+      problem "ssh.up: quokka cluster up did not return within 30 s: the ssh session waits for the worker (not detached from it?)"
+    else
+      problem "ssh.up: quokka cluster up: $(describe_status $status)"
+    fi
+    return
+  fi
+  for host in w1 w2 w3; do
+    grep -qx "$id-$host (root@${ip_of[$host]}): started, log $(log_file_of $host)" "$run/out/ssh.up.out" \
+      || problem "ssh.up: no line '$id-$host (root@${ip_of[$host]}): started, log ...' in: $(tr '\n' ';' <"$run/out/ssh.up.out")"
+  done
+  ok "ssh.up: quokka cluster up (QUOKKA_SSH) started 3 workers over ssh in $took s:"
+  sed 's/^/     | /' "$run/out/ssh.up.out"
+  if ! wait_status "$file" 0 20; then
+    cat "$run/logs/status.out"
+    for host in w1 w2 w3; do
+      echo "     ---- $(log_file_of $host):"
+      tail -n 5 "$(log_file_of $host)" 2>/dev/null | sed 's/^/     | /'
+    done
+    problem "ssh.up: the workers started over ssh are not all alive within 20 s"
+    return
+  fi
+  ok "ssh.status: all alive: $(tr -s ' ' <"$run/logs/status.out" | tr '\n' ';')"
+  # The pid files name the workers that Redis lists, each in its machine's namespace, running
+  # the --binary with the cluster file's name and address.
+  local -A launched
+  for host in w1 w2 w3; do
+    name="$id-$host"
+    pid=$(cat "$(pid_file_of $host)" 2>/dev/null)
+    local listed
+    listed=$(sed -n "s/^$name: alive .* pid \([0-9]*\)\$/\1/p" "$run/logs/status.out")
+    if ! [[ "$pid" =~ ^[0-9]+$ ]]; then
+      problem "ssh.pid: $(pid_file_of $host) holds no pid ('$pid')"
+    elif [ "$pid" != "$listed" ]; then
+      problem "ssh.pid: $(pid_file_of $host) says pid $pid, Redis lists $name with pid '$listed'"
+    elif [ "$(ip netns identify "$pid" 2>/dev/null)" != "$(ns "$host")" ]; then
+      problem "ssh.pid: worker $name (pid $pid) runs in namespace '$(ip netns identify "$pid" 2>/dev/null)', not $(ns "$host")"
+    elif [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" != "$binary worker --redis $redis --name $name --listen ${ip_of[$host]}:$port "* ]]; then
+      problem "ssh.pid: pid $pid of $name runs: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+    else
+      launched[$host]=$pid
+    fi
+  done
+  [ ${#launched[@]} -eq 3 ] \
+    && ok "ssh.pid: the pid files name the registered workers (${launched[w1]}, ${launched[w2]}, ${launched[w3]}), in their namespaces, running '$binary'"
+
+  tpch_same "ssh.q3" 3 "$data" "$file"
+  tpch_same "ssh.q12" 12 "$data" "$file"
+
+  # A second `up` while the workers run must not lose them: the pid files keep naming them (or
+  # `down` could not stop them) and no second worker stays.
+  if [ ${#launched[@]} -eq 3 ]; then
+    bounded ssh.up.again 30 drv env QUOKKA_SSH="$ssh_command" "$quokka" cluster up --config "$file" \
+      --binary "$binary" </dev/null
+    status=$?
+    sleep 1  # a second worker of a taken name needs a moment to be refused
+    local lost=0 now_pid
+    for host in w1 w2 w3; do
+      now_pid=$(cat "$(pid_file_of $host)" 2>/dev/null)
+      if [ "$now_pid" != "${launched[$host]}" ]; then
+        lost=1
+        problem "ssh.up.again: a second \`cluster up\` while $id-$host runs replaced its pid file: $(pid_file_of $host) now says '$now_pid' ($(is_launched_worker "$now_pid" "$host" && echo 'a second worker, running' || echo 'a process that is gone')), not ${launched[$host]}, the running worker, which \`cluster down\` then cannot stop; log: $(grep -v '^[[:space:]]*$' "$(log_file_of $host)" | tail -n 1)"
+        # Put it back, so that the checks of `down` below test `down` alone.
+        echo "${launched[$host]}" >"$(pid_file_of $host)"
+        is_launched_worker "$now_pid" "$host" && kill -TERM "$now_pid"
+      fi
+      is_launched_worker "${launched[$host]}" "$host" \
+        || problem "ssh.up.again: the running worker $id-$host (pid ${launched[$host]}) is gone after a second \`cluster up\`"
+    done
+    if [ $lost -eq 0 ]; then
+      ok "ssh.up.again: a second \`cluster up\` (exit $status) kept the running workers and their pid files; it printed:"
+      output_of ssh.up.again | grep -v '^[[:space:]]*$' | tail -n 4 | sed 's/^/     | /'
+    else
+      show_output ssh.up.again
+    fi
+    wait_status "$file" 0 10 || problem "ssh.up.again: not all workers alive after a second \`cluster up\`: $(tr '\n' ';' <"$run/logs/status.out")"
+  fi
+
+  # down (--ssh): SIGTERM through the pid files; DOWN in Redis and the processes gone within 5 s.
+  t0=$(now)
+  bounded ssh.down 30 drv "$quokka" cluster down --config "$file" --ssh "$ssh_command" </dev/null
+  status=$?
+  took=$(since "$t0")
+  if [ $status -ne 0 ]; then
+    show_output ssh.down
+    problem "ssh.down: quokka cluster down: $(describe_status $status)"
+  else
+    ok "ssh.down: quokka cluster down (--ssh) in $took s:"
+    sed 's/^/     | /' "$run/out/ssh.down.out"
+  fi
+  for host in w1 w2 w3; do
+    grep -qx "$id-$host: stopped" "$run/out/ssh.down.out" || problem "ssh.down: no line '$id-$host: stopped'"
+    [ -e "$(pid_file_of $host)" ] && problem "ssh.down: $(pid_file_of $host) is still there"
+  done
+  local deadline=$((SECONDS + 5)) down_all=0
+  while true; do
+    x drv "$quokka" cluster status --config "$file" >"$run/logs/status.out" 2>&1
+    status=$?
+    [ $status -eq 3 ] && [ "$(grep -c ": DOWN\$" "$run/logs/status.out")" -eq 3 ] && { down_all=1; break; }
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.2
+  done
+  if [ $down_all -eq 1 ]; then
+    ok "ssh.down: cluster status: all DOWN (exit 3) $(since "$t0") s after \`down\` began"
+  else
+    problem "ssh.down: 5 s after \`cluster down\`, status exits $status: $(tr '\n' ';' <"$run/logs/status.out")"
+  fi
+  local running=""
+  deadline=$((SECONDS + 5))
+  while true; do
+    running=""
+    for host in "${!launched[@]}"; do
+      is_launched_worker "${launched[$host]}" "$host" && running+=" $id-$host (pid ${launched[$host]})"
+    done
+    [ -z "$running" ] || [ $SECONDS -ge $deadline ] && break
+    sleep 0.1
+  done
+  if [ -n "$running" ]; then
+    problem "ssh.down: still running 5 s after \`cluster down\`:$running"
+  elif [ ${#launched[@]} -gt 0 ]; then
+    ok "ssh.down: the worker processes are gone"
+  fi
+  for host in w1 w2 w3; do
+    grep -q "stopping" "$(log_file_of $host)" 2>/dev/null \
+      || problem "ssh.down: the log of $id-$host does not show a stop on SIGTERM ('stopping'): $(tail -n 1 "$(log_file_of $host)" 2>/dev/null)"
+  done
+  # down again: nothing to stop, a non-zero exit. Its standard input is a file that the caller
+  # reads on afterwards (a script's here-document, a `while read` loop): the launcher's ssh
+  # must leave it alone (ssh forwards what it reads from stdin to the remote command).
+  printf 'the line after\n' >"$ssh_dir/stdin.txt"
+  expect_failure ssh.down.again 30 "$id-w1: not running" drv sh -c \
+    '"$@"; status=$?; echo "stdin after it: $(cat)"; exit $status' sh \
+    "$quokka" cluster down --config "$file" --ssh "$ssh_command" <"$ssh_dir/stdin.txt"
+  grep -qx "stdin after it: the line after" "$run/out/ssh.down.again.out" \
+    || problem "ssh.down.again: \`quokka cluster down\` consumed its standard input (the ssh it runs reads it; left: '$(sed -n 's/^stdin after it: //p' "$run/out/ssh.down.again.out")')"
+
+  # A machine whose sshd is not running (w4: connection refused) and an address where no
+  # machine answers: FAILED for each, the others started, a non-zero exit, within the bound of
+  # ConnectTimeout=5.
+  ip_of[gone]=$net.99
+  local partial="$run/c_ssh_partial.json"
+  write_ssh_cluster "$partial" "$ssh_tls" w1 w4 gone
+  log_files+=("$(log_file_of w1)")
+  expect_failure ssh.up.partial 20 "$id-w4 \\(root@${ip_of[w4]}\\): FAILED" drv env QUOKKA_SSH="$ssh_command" \
+    "$quokka" cluster up --config "$partial" --binary "$binary" </dev/null
+  grep -q "^$id-gone (root@$net.99): FAILED" "$run/out/ssh.up.partial.out" \
+    || problem "ssh.up.partial: no FAILED line for $id-gone (root@$net.99, no such machine)"
+  grep -q "^$id-w1 (root@${ip_of[w1]}): started" "$run/out/ssh.up.partial.out" \
+    || problem "ssh.up.partial: $id-w1 (sshd running) was not started next to the failing machines"
+  pid=$(cat "$(pid_file_of w1)" 2>/dev/null)
+  bounded ssh.down.partial 20 drv "$quokka" cluster down --config "$partial" --ssh "$ssh_command" </dev/null
+  grep -qx "$id-w1: stopped" "$run/out/ssh.down.partial.out" \
+    || { show_output ssh.down.partial; problem "ssh.down.partial: $id-w1 not stopped"; }
+  deadline=$((SECONDS + 5))
+  while [[ "$pid" =~ ^[0-9]+$ ]] && is_launched_worker "$pid" w1 && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+  [[ "$pid" =~ ^[0-9]+$ ]] && is_launched_worker "$pid" w1 \
+    && problem "ssh.down.partial: worker $id-w1 (pid $pid) still runs 5 s after \`cluster down\`"
+  for host in w1 w2 w3; do
+    kill -TERM "${sshd_pid[$host]}" 2>/dev/null
+    wait "${sshd_pid[$host]}" 2>/dev/null
+  done
+}
+ssh_phase
+
 summary
