@@ -10,14 +10,18 @@ bash scripts/install-deps.sh
 
 run_preset() {
   local preset=$1
+  shift
   echo "== preset $preset: configure, build, test"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
-  ctest --preset "$preset" -j2 --timeout 900
+  ctest --preset "$preset" -j2 --timeout 900 "$@"
 }
 
 run_preset release
+# The whole-process multi-host scripts (label multihost: network namespaces, SSH, the CLI on
+# worker processes) run once, in release; under the sanitizers the same runtime paths are
+# covered by quokka_dist_tests (worker processes of the sanitized test binary).
 for preset in ${QK_SANITIZERS-asan tsan}; do
-  run_preset "$preset"
+  run_preset "$preset" -LE multihost
 done
 echo "== all tests passed"
