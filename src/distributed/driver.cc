@@ -183,8 +183,8 @@ void DriverBackend::CancelAndDrain(uint64_t run_id, const std::string& reason,
                                    std::set<std::string> answered, std::vector<Status>* errors) {
   (void)Broadcast(run_id, "cancel", reason);
   // Bounded: a channel in the middle of a long Execute() call notices the cancel only when it
-  // returns; the worker cleans up on its own and can run other graphs meanwhile.
-  const auto deadline = Clock::now() + std::chrono::seconds(3);
+  // returns.
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
   auto next_check = Clock::now();
   while (answered.size() < machines_.size() && Clock::now() < deadline) {
     auto popped = client_->BlockingPop({DriverKey(run_id)}, 0.1);

@@ -312,8 +312,9 @@ TEST(LocalProcessesFailure, KilledWorkerFailsTheRunWithinTheBound) {
   auto error = run.get();
   ASSERT_TRUE(error.has_value());
   QK_EXPECT_CONTAINS(Describe(*error), victim);
-  // Heartbeats expire after 2 s; allow the cancel and drain on a loaded machine.
-  EXPECT_LT(seconds, 12.0) << Describe(*error);
+  // Heartbeats expire after 2 s; the driver then cancels and waits up to 10 s for the other
+  // workers to let go of the run (a long Execute() call notices the cancel only when it ends).
+  EXPECT_LT(seconds, 16.0) << Describe(*error);
 }
 
 }  // namespace
