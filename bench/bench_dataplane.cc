@@ -42,6 +42,7 @@
 #include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -59,8 +60,6 @@
 #include <tuple>
 #include <vector>
 
-#include <zstd.h>
-
 #include "quokka/init.h"
 #include "quokka/quokka.h"
 
@@ -77,17 +76,16 @@ const char* const kDataNames[] = {"tables-rand", "tables-comp", "bytes-rand", "b
 quokka::Table MakeTable(int64_t target_bytes, bool compressible) {
   // About 8 + 8 + 4 + 16 bytes per row (int64, float64, utf8 offset + ~16 characters).
   const int64_t rows = std::max<int64_t>(1, target_bytes / 36);
-  auto schema = std::make_shared<quokka::Schema>(std::vector<quokka::Field>{
-      {"id", quokka::DataType::Int64()},
-      {"price", quokka::DataType::Float64()},
-      {"comment", quokka::DataType::Utf8()}});
+  auto schema = std::make_shared<quokka::Schema>(
+      std::vector<quokka::Field>{{"id", quokka::DataType::Int64()},
+                                 {"price", quokka::DataType::Float64()},
+                                 {"comment", quokka::DataType::Utf8()}});
   quokka::TableBuilder builder(schema);
   for (int c = 0; c < 3; ++c) builder.column(c).Reserve(rows);
   std::mt19937_64 random(42);
-  static const char* const kWords[] = {"carefully", "final", "deposits", "sleep", "quickly",
-                                       "regular",   "ideas", "packages", "furious", "express",
-                                       "pending",   "accounts", "blithely", "ironic", "bold",
-                                       "requests"};
+  static const char* const kWords[] = {
+      "carefully", "final",   "deposits", "sleep",    "quickly",  "regular", "ideas", "packages",
+      "furious",   "express", "pending",  "accounts", "blithely", "ironic",  "bold",  "requests"};
   std::string text;
   for (int64_t i = 0; i < rows; ++i) {
     if (compressible) {
@@ -127,15 +125,16 @@ quokka::Bytes MakeBytes(int64_t size, bool compressible) {
   char line[160];
   int64_t key = 1;
   while (static_cast<int64_t>(bytes.data.size()) < size) {
-    int n = std::snprintf(line, sizeof line, "%lld|%llu|%llu|%llu.%02llu|%s|199%llu-%02llu-%02llu|%s\n",
-                          static_cast<long long>(key), static_cast<unsigned long long>(random() % 200000),
-                          static_cast<unsigned long long>(1 + random() % 50),
-                          static_cast<unsigned long long>(900 + random() % 100000),
-                          static_cast<unsigned long long>(random() % 100), kFlags[random() % 4],
-                          static_cast<unsigned long long>(2 + random() % 7),
-                          static_cast<unsigned long long>(1 + random() % 12),
-                          static_cast<unsigned long long>(1 + random() % 28),
-                          random() % 2 ? "carefully final deposits" : "quickly regular ideas");
+    int n = std::snprintf(
+        line, sizeof line, "%lld|%llu|%llu|%llu.%02llu|%s|199%llu-%02llu-%02llu|%s\n",
+        static_cast<long long>(key), static_cast<unsigned long long>(random() % 200000),
+        static_cast<unsigned long long>(1 + random() % 50),
+        static_cast<unsigned long long>(900 + random() % 100000),
+        static_cast<unsigned long long>(random() % 100), kFlags[random() % 4],
+        static_cast<unsigned long long>(2 + random() % 7),
+        static_cast<unsigned long long>(1 + random() % 12),
+        static_cast<unsigned long long>(1 + random() % 28),
+        random() % 2 ? "carefully final deposits" : "quickly regular ideas");
     bytes.data.append(line, n);
     key += random() % 3 == 0;
   }
@@ -164,7 +163,8 @@ Object CachedObject(int64_t kind, int64_t target_bytes) {
 }
 
 int64_t PayloadBytes(const Object& object) {
-  if (const auto* table = object.GetIf<quokka::Table>()) return static_cast<int64_t>(table->byte_size());
+  if (const auto* table = object.GetIf<quokka::Table>())
+    return static_cast<int64_t>(table->byte_size());
   return static_cast<int64_t>(object.As<quokka::Bytes>().data.size());
 }
 
@@ -293,7 +293,8 @@ CpuTimes SelfCpu() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return {usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6,
-          usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6, static_cast<double>(usage.ru_minflt)};
+          usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6,
+          static_cast<double>(usage.ru_minflt)};
 }
 
 // --------------------------------------------------------------------------------- the runs
@@ -317,7 +318,6 @@ struct Variant {
   std::vector<RunResult> runs;
 };
 
-
 std::vector<int> Placement(const Mode& mode, int machine) {
   if (mode.cluster.num_machines() == 1) return {1};
   std::vector<int> placement(mode.cluster.num_machines(), 0);
@@ -328,9 +328,9 @@ std::vector<int> Placement(const Mode& mode, int machine) {
 RunResult RunOnce(Mode& mode, quokka::Compression compression, int64_t data, int64_t object_bytes,
                   int64_t count, int64_t expected_payload, uint64_t budget = 0) {
   quokka::TaskGraph graph(mode.cluster);
-  quokka::Stream blobs = graph.NewInputReaderNode(
-      BlobReader(data, object_bytes, count),
-      {.name = "reader", .channels_per_machine = Placement(mode, 0)});
+  quokka::Stream blobs =
+      graph.NewInputReaderNode(BlobReader(data, object_bytes, count),
+                               {.name = "reader", .channels_per_machine = Placement(mode, 0)});
   quokka::Dataset counts = graph.NewBlockingNode(
       {{0, blobs}}, ByteCounter(), {.name = "count", .channels_per_machine = Placement(mode, 1)});
   graph.Create();
@@ -398,8 +398,8 @@ std::string MakeTlsKeys(const std::string& quokka_cli) {
   }
   std::string dir = pattern;
   std::filesystem::remove(dir);  // `quokka cluster keys` creates it (mode 0700)
-  std::string command = "'" + quokka_cli + "' cluster keys --out '" + dir +
-                        "' --machines local-0,local-1 >/dev/null";
+  std::string command =
+      "'" + quokka_cli + "' cluster keys --out '" + dir + "' --machines local-0,local-1 >/dev/null";
   if (std::system(command.c_str()) != 0) {
     std::fprintf(stderr, "failed: %s\n", command.c_str());
     std::exit(1);
@@ -419,7 +419,8 @@ int main(int argc, char** argv) {
       static_cast<int64_t>(std::atof(Flag(argc, argv, "--object-mib", "4").c_str()) * (1 << 20));
   const int runs = std::atoi(Flag(argc, argv, "--runs", "3").c_str());
   const auto modes = Split(Flag(argc, argv, "--modes", "local,emulated,insecure,tls"));
-  const auto datas = Split(Flag(argc, argv, "--data", "tables-rand,tables-comp,bytes-rand,bytes-comp"));
+  const auto datas =
+      Split(Flag(argc, argv, "--data", "tables-rand,tables-comp,bytes-rand,bytes-comp"));
   const auto compressions = Split(Flag(argc, argv, "--compression", "none,zstd"));
   std::vector<uint64_t> budgets;  // MiB; the default is RunOptions' default
   for (const std::string& b : Split(Flag(argc, argv, "--budget-mib", ""))) {
@@ -437,10 +438,10 @@ int main(int argc, char** argv) {
   for (int64_t d = 0; d < 4; ++d) {
     if (Has(datas, kDataNames[d])) data_ids.push_back(d);
   }
-  std::printf("quokka %s data-plane benchmark: %.2f GB per measurement, objects of ~%.1f MiB, "
-              "median of %d runs, %u hw threads\n",
-              QK_VERSION_STRING, gb, object_bytes / 1048576.0, runs,
-              std::thread::hardware_concurrency());
+  std::printf(
+      "quokka %s data-plane benchmark: %.2f GB per measurement, objects of ~%.1f MiB, "
+      "median of %d runs, %u hw threads\n",
+      QK_VERSION_STRING, gb, object_bytes / 1048576.0, runs, std::thread::hardware_concurrency());
   std::map<int64_t, int64_t> payload, count;
   for (int64_t d : data_ids) {
     Object object = CachedObject(d, object_bytes);
@@ -448,12 +449,13 @@ int main(int argc, char** argv) {
     count[d] = std::max<int64_t>(1, static_cast<int64_t>(gb * 1e9 / payload[d]));
     std::string encoded = quokka::Serialize(object).ValueOrThrow();
     std::string compressed(ZSTD_compressBound(encoded.size()), '\0');
-    size_t size = ZSTD_compress(compressed.data(), compressed.size(), encoded.data(),
-                                encoded.size(), 1);
-    std::printf("  %-12s payload %8.3f MiB/object, serialized %8.3f MiB, zstd-1 ratio %.2f, "
-                "%lld objects per measurement\n",
-                kDataNames[d], payload[d] / 1048576.0, encoded.size() / 1048576.0,
-                static_cast<double>(encoded.size()) / size, (long long)count[d]);
+    size_t size =
+        ZSTD_compress(compressed.data(), compressed.size(), encoded.data(), encoded.size(), 1);
+    std::printf(
+        "  %-12s payload %8.3f MiB/object, serialized %8.3f MiB, zstd-1 ratio %.2f, "
+        "%lld objects per measurement\n",
+        kDataNames[d], payload[d] / 1048576.0, encoded.size() / 1048576.0,
+        static_cast<double>(encoded.size()) / size, (long long)count[d]);
   }
 
   // The clusters.
@@ -486,7 +488,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "unknown mode %s\n", name.c_str());
       return 2;
     }
-    double started = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double started =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("  cluster %-9s %d machine(s), started in %.2f s", name.c_str(),
                 mode->cluster.num_machines(), started);
     if (mode->cluster.distributed()) {
@@ -536,12 +539,14 @@ int main(int argc, char** argv) {
                             payload[v.data], v.budget);
       v.runs.push_back(r);
       double payload_gb = payload[v.data] * count[v.data] / 1e9;
-      std::fprintf(stderr, "run %d %-9s %-4s %4llu MiB %-12s %7.3f s %6.3f GB/s  sender %.2f+%.2f  "
+      std::fprintf(stderr,
+                   "run %d %-9s %-4s %4llu MiB %-12s %7.3f s %6.3f GB/s  sender %.2f+%.2f  "
                    "receiver %.2f+%.2f  driver %.2f+%.2f CPU s (user+sys)\n",
                    run + 1, v.mode->name.c_str(),
                    v.compression == quokka::Compression::kZstd ? "zstd" : "none",
-                   (unsigned long long)(v.budget >> 20), kDataNames[v.data], r.seconds, payload_gb / r.seconds, r.sender.user,
-                   r.sender.sys, r.receiver.user, r.receiver.sys, r.driver.user, r.driver.sys);
+                   (unsigned long long)(v.budget >> 20), kDataNames[v.data], r.seconds,
+                   payload_gb / r.seconds, r.sender.user, r.sender.sys, r.receiver.user,
+                   r.receiver.sys, r.driver.user, r.driver.sys);
     }
   }
 
@@ -565,9 +570,11 @@ int main(int argc, char** argv) {
       default_budget[{v.mode->name, static_cast<int>(v.compression), v.data}] = seconds;
     }
   }
-  std::printf("\n| mode | compression | budget MiB | data | GB/s (median) | GB/s min-max | vs insecure none, same budget | vs first budget | "
-              "sender CPU s/GB user+sys | receiver CPU s/GB user+sys | page faults per "
-              "payload page snd/rcv |\n");
+  std::printf(
+      "\n| mode | compression | budget MiB | data | GB/s (median) | GB/s min-max | vs insecure "
+      "none, same budget | vs first budget | "
+      "sender CPU s/GB user+sys | receiver CPU s/GB user+sys | page faults per "
+      "payload page snd/rcv |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Variant& v : variants) {
     const double payload_gb = payload[v.data] * count[v.data] / 1e9;
@@ -606,8 +613,8 @@ int main(int argc, char** argv) {
     const bool split = v.mode->sender && v.mode->receiver;
     std::printf("| %s | %s | %llu | %s | %.3f | %.3f-%.3f | %s | %s | %s | %s | %s |\n",
                 v.mode->name.c_str(), v.compression == quokka::Compression::kZstd ? "zstd" : "none",
-                (unsigned long long)(v.budget >> 20), kDataNames[v.data], payload_gb / median, payload_gb / slowest,
-                payload_gb / fastest, ratio, budget_ratio,
+                (unsigned long long)(v.budget >> 20), kDataNames[v.data], payload_gb / median,
+                payload_gb / slowest, payload_gb / fastest, ratio, budget_ratio,
                 split ? cpu(sender).c_str() : ("both: " + cpu(driver)).c_str(),
                 split ? cpu(receiver).c_str() : "-",
                 split ? (faults(sender) + " / " + faults(receiver)).c_str()

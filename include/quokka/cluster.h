@@ -57,9 +57,9 @@ class Cluster {
 
 /// \brief Options of a multi-process cluster on this machine.
 struct LocalProcessOptions {
-  int workers = 2;      ///< Worker processes to start.
-  int cores = 0;        ///< Cores each worker reports (and threads it runs); 0 = cores / workers.
-  std::string redis;    ///< HOST:PORT of a Redis to use; empty = start redis-server for us.
+  int workers = 2;    ///< Worker processes to start.
+  int cores = 0;      ///< Cores each worker reports (and threads it runs); 0 = cores / workers.
+  std::string redis;  ///< HOST:PORT of a Redis to use; empty = start redis-server for us.
   std::string password_file;  ///< Redis password (with `redis`); empty = none.
   std::string program;  ///< Worker binary; empty = this program (which must call quokka::Init).
   /// Mutual TLS with the certificates in this directory (`quokka cluster keys --machines

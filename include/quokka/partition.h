@@ -62,11 +62,10 @@ class Partitioner {
                   "a shippable partitioner derives from quokka::PartitionFunction");
     Object value = Object::Make<F>(std::move(function));
     const auto* fn = &value.As<F>();
-    return FromFunctionObject(
-        std::move(value),
-        [fn](const Object& object, int producer, int n, std::vector<Target>& out) {
-          fn->Partition(object, producer, n, out);
-        });
+    return FromFunctionObject(std::move(value), [fn](const Object& object, int producer, int n,
+                                                     std::vector<Target>& out) {
+      fn->Partition(object, producer, n, out);
+    });
   }
 
   Partitioner() = default;  ///< Same as Default().

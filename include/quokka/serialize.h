@@ -17,9 +17,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeindex>
 #include <typeinfo>
-#include <type_traits>
+#include <vector>
 
 #include "quokka/executor.h"
 #include "quokka/object.h"
@@ -141,6 +142,11 @@ Status RegisterType(std::string name) {
       std::move(name), [](const T& value, Encoder& out) { value.Encode(out); },
       [](Decoder& in) { return T::Decode(in); });
 }
+
+/// \brief Write a list of strings as an array (for codecs).
+void EncodeStrings(const std::vector<std::string>& values, Encoder& out);
+/// \brief Read an array written by EncodeStrings. Throws quokka::Error on other input.
+std::vector<std::string> DecodeStrings(Decoder& in);
 
 /// \brief Encode an object (and everything nested in it) to bytes.
 Result<std::string> Serialize(const Object& object);

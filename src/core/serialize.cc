@@ -271,6 +271,19 @@ Object Decoder::ReadObject() {
 
 // ------------------------------------------------------------------------- entry points
 
+void EncodeStrings(const std::vector<std::string>& values, Encoder& out) {
+  out.ArrayHeader(static_cast<uint32_t>(values.size()));
+  for (const std::string& value : values) out.String(value);
+}
+
+std::vector<std::string> DecodeStrings(Decoder& in) {
+  const uint32_t size = in.ArrayHeader();
+  std::vector<std::string> values;
+  values.reserve(size);
+  for (uint32_t i = 0; i < size; ++i) values.push_back(in.String());
+  return values;
+}
+
 Result<std::string> Serialize(const Object& object) {
   try {
     Encoder encoder;

@@ -27,19 +27,6 @@ E DecodeEnum(Decoder& in, E last, const char* type, const char* what) {
   return static_cast<E>(value);
 }
 
-void EncodeStrings(const std::vector<std::string>& values, Encoder& out) {
-  out.ArrayHeader(static_cast<uint32_t>(values.size()));
-  for (const std::string& value : values) out.String(value);
-}
-
-std::vector<std::string> DecodeStrings(Decoder& in) {
-  const uint32_t size = in.ArrayHeader();
-  std::vector<std::string> values;
-  values.reserve(size);
-  for (uint32_t i = 0; i < size; ++i) values.push_back(in.String());
-  return values;
-}
-
 void EncodeExprs(const std::vector<Expr>& exprs, Encoder& out) {
   out.ArrayHeader(static_cast<uint32_t>(exprs.size()));
   for (const Expr& expr : exprs) expr.Encode(out);

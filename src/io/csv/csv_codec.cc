@@ -19,19 +19,6 @@ constexpr uint32_t kFields = 18;  // entries of the encoded array
   throw Error(Status::Invalid("cannot decode quokka.csv_reader: " + what));
 }
 
-void EncodeStrings(const std::vector<std::string>& values, Encoder& out) {
-  out.ArrayHeader(static_cast<uint32_t>(values.size()));
-  for (const std::string& value : values) out.String(value);
-}
-
-std::vector<std::string> DecodeStrings(Decoder& in) {
-  const uint32_t size = in.ArrayHeader();
-  std::vector<std::string> values;
-  values.reserve(size);
-  for (uint32_t i = 0; i < size; ++i) values.push_back(in.String());
-  return values;
-}
-
 char DecodeChar(Decoder& in, const char* what) {
   const int64_t value = in.Int();
   if (value < -128 || value > 255) Fail(std::string(what) + " " + std::to_string(value));

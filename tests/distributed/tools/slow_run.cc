@@ -69,9 +69,9 @@ int main(int argc, char** argv) {
     const int64_t batch = 10, count = objects * batch;
     quokka::Stream numbers =
         graph.NewInputReaderNode(quokka::RangeReader(0, count, batch), {.name = "numbers"});
-    quokka::Stream slow = graph.NewNonBlockingNode(
-        {{0, {numbers, quokka::Partitioner::RoundRobin()}}},
-        quokka::testing::SlowPass(millis), {.name = "slow"});
+    quokka::Stream slow =
+        graph.NewNonBlockingNode({{0, {numbers, quokka::Partitioner::RoundRobin()}}},
+                                 quokka::testing::SlowPass(millis), {.name = "slow"});
     quokka::Dataset sums =
         graph.NewBlockingNode({{0, slow}}, quokka::testing::SumAll(), {.name = "sum"});
     quokka::RunOptions options;
