@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "quokka/expression.h"
+#include "quokka/filesystem.h"
 #include "quokka/reader.h"
 #include "quokka/status.h"
 #include "quokka/table.h"
@@ -153,7 +154,7 @@ class CsvReader final : public InputReader {
   struct ChannelState;
   CsvReader() = default;
   // Make() once the inputs are resolved to regular files.
-  static Result<CsvReader> MakeFromFiles(std::vector<std::string> paths, CsvReadOptions options);
+  static Result<CsvReader> MakeFromFiles(std::vector<FileEntry> files, CsvReadOptions options);
   std::shared_ptr<const Shared> shared_;
   std::unique_ptr<ChannelState> state_;
 };

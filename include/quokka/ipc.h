@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "quokka/expression.h"
+#include "quokka/filesystem.h"
 #include "quokka/reader.h"
 #include "quokka/status.h"
 #include "quokka/table.h"
@@ -105,7 +106,7 @@ class IpcFileWriter {
  private:
   Status Append(std::string_view bytes);
   Status WriteHeader();
-  std::FILE* file_ = nullptr;
+  std::unique_ptr<OutputFile> file_;
   std::string path_;
   SchemaPtr schema_;
   bool header_written_ = false;

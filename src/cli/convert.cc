@@ -6,16 +6,16 @@
 // (so the order is channel by channel), IPC channels read record batches round-robin.
 #include "convert.h"
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "quokka/csv.h"
 #include "quokka/executors.h"
+#include "quokka/filesystem.h"
 #include "quokka/ipc.h"
 #include "quokka/quokka.h"
 
@@ -94,9 +94,8 @@ class OrderedFileSink : public Executor {
     WriteReady();
     if (!pending_.empty()) throw Error(Status::Internal("convert: batches left unwritten"));
     if (format_ == Format::kCsv) {
-      if (!csv_file_.is_open()) Open(nullptr);
-      csv_file_.close();
-      if (!csv_file_) throw Error(Status::IOError("cannot write " + path_));
+      if (csv_file_ == nullptr) Open(nullptr);
+      ThrowIfError(csv_file_->Close());
     } else {
       if (!ipc_.is_open()) {
         throw Error(
@@ -110,8 +109,9 @@ class OrderedFileSink : public Executor {
  private:
   void Open(const Table* first) {
     if (format_ == Format::kCsv) {
-      csv_file_.open(path_, std::ios::binary | std::ios::trunc);
-      if (!csv_file_) throw Error(Status::IOError("cannot write " + path_));
+      Result<std::unique_ptr<OutputFile>> file = OpenOutputFile(path_);
+      ThrowIfError(file.status());
+      csv_file_ = std::move(*file);
     } else {
       ThrowIfError(ipc_.Open(path_, first->schema()));
     }
@@ -119,11 +119,13 @@ class OrderedFileSink : public Executor {
 
   void Write(const Table& table) {
     if (format_ == Format::kCsv) {
-      if (!csv_file_.is_open()) Open(&table);
+      if (csv_file_ == nullptr) Open(&table);
       CsvWriteOptions options = csv_;
       options.header = csv_.header && !header_written_;
       header_written_ = true;
-      ThrowIfError(WriteCsv(table, csv_file_, options).WithContext("writing " + path_));
+      text_.str(std::string());
+      ThrowIfError(WriteCsv(table, text_, options).WithContext("writing " + path_));
+      ThrowIfError(csv_file_->Write(text_.view()));
     } else {
       if (!ipc_.is_open()) Open(&table);
       ThrowIfError(ipc_.Write(table));
@@ -168,7 +170,8 @@ class OrderedFileSink : public Executor {
   std::set<int> ended_;
   int channel_ = 0;
   int64_t sequence_ = 0;
-  std::ofstream csv_file_;
+  std::unique_ptr<OutputFile> csv_file_;  // local file or S3 object
+  std::ostringstream text_;               // one table as CSV
   IpcFileWriter ipc_;
   bool header_written_ = false;
   int64_t rows_ = 0;
@@ -294,7 +297,10 @@ int Convert(int argc, char** argv) {
     LocalCluster cluster;
     int channels = options.channels > 0 ? options.channels : cluster.total_cores();
     // Batches of several IPC files interleave per file: keep their order with one channel.
-    if (*in_format == Format::kIpc && std::filesystem::is_directory(input)) channels = 1;
+    if (*in_format == Format::kIpc) {
+      Result<std::vector<FileEntry>> files = ListFiles(input);
+      if (files.ok() && files->size() > 1) channels = 1;
+    }
     TaskGraph graph(cluster);
     Stream tagged;
     Order order = Order::kChannelMajor;

@@ -1,4 +1,5 @@
 // The `quokka` command-line tool.
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -6,6 +7,7 @@
 #include "cluster.h"
 #include "convert.h"
 #include "distributed/worker_main.h"
+#include "quokka/filesystem.h"
 #include "quokka/init.h"
 #include "quokka/version.h"
 #include "render.h"
@@ -40,9 +42,48 @@ commands:
       [--tls-dir DIR | --insecure] [--name NAME] [--listen ADDR:PORT] [--password-file F]
   cluster keys --out DIR --machines A,B,...   make the cluster CA and certificates
   cluster up|down|status --config FILE.json   start/stop/show workers over SSH
+  cluster create --provider aws ...           start a cluster on EC2 (docs/aws.md);
+  cluster describe|terminate --state FILE     show or stop it
+
+Files and directories may be S3 URLs: s3://bucket/key, s3://bucket/prefix/ (docs/s3.md).
+  --s3-endpoint URL             an S3-compatible server (path-style addressing), for every
+                                command; default: $AWS_ENDPOINT_URL, else AWS itself
+Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials (AWS_PROFILE).
 
 The examples in build/bin show the library at work: lesson0, wordcount FILE.
 )";
+
+// Takes `--s3-endpoint URL` (or --s3-endpoint=URL) out of argv. The endpoint goes into the
+// environment too, so worker processes started by this one use it. False (with a message) on
+// a bad value.
+bool TakeS3Endpoint(int& argc, char** argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    if (arg == "--s3-endpoint") {
+      if (i + 1 >= argc) {
+        std::cerr << "quokka: --s3-endpoint needs a URL (e.g. http://127.0.0.1:4568)\n";
+        return false;
+      }
+      value = argv[++i];
+    } else if (arg.rfind("--s3-endpoint=", 0) == 0) {
+      value = arg.substr(14);
+    } else {
+      argv[kept++] = argv[i];
+      continue;
+    }
+    ::setenv("AWS_ENDPOINT_URL", value.c_str(), 1);
+    quokka::Status status = quokka::SetS3Options(quokka::S3Options::FromEnvironment());
+    if (!status.ok()) {
+      std::cerr << "quokka: --s3-endpoint: " << status.message() << "\n";
+      return false;
+    }
+  }
+  argc = kept;
+  argv[argc] = nullptr;
+  return true;
+}
 
 int Render(int argc, char** argv) {
   std::string input, output;
@@ -79,6 +120,11 @@ int Render(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   quokka::Init(argc, argv);  // registers types; with --quokka-worker, runs as a worker
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (!TakeS3Endpoint(argc, argv)) return 2;
   if (argc < 2) {
     std::cerr << kUsage;
     return 2;

@@ -20,7 +20,8 @@ constexpr const char* kUsage =
     R"(usage: quokka tpch run --query N --data DIR [--channels K] [--output FILE.csv]
                        [--workers N | --cluster FILE.json]
 
-Run TPC-H query N (implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14, 19) on the tables in DIR (DIR/<table>.tbl, DIR/<table>/
+Run TPC-H query N (implemented: 1, 3, 4, 5, 6, 10, 12, 13, 14, 19) on the tables in DIR, a directory
+or an S3 prefix s3://bucket/prefix/ (DIR/<table>.tbl, DIR/<table>/
 with split .tbl files, or DIR/<table>.arrow), print the result and the run time.
   --channels K     reader and operator channels (default: the cores)
   --output FILE    also write the result as CSV with a header row
@@ -81,7 +82,9 @@ int TpchRun(int argc, char** argv) {
 
   // Workers resolve the same path: make it absolute (docs/deployment.md).
   std::error_code ignored;
-  options.data_dir = std::filesystem::absolute(options.data_dir, ignored).string();
+  if (!IsS3Path(options.data_dir)) {
+    options.data_dir = std::filesystem::absolute(options.data_dir, ignored).string();
+  }
   std::optional<Cluster> cluster;
   try {
     cluster = MakeCluster(choice);

@@ -1,8 +1,8 @@
 // Sinks that write a stream of tables to files, one file per channel.
-#include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include "quokka/executors.h"
+#include "quokka/filesystem.h"
 #include "quokka/ipc.h"
 
 namespace quokka {
@@ -13,14 +13,9 @@ const bool kTypesRegistered = RegisterExecutorTypes().ok();
 
 namespace {
 
+// "DIR/part-C.EXT" for a local directory or an S3 prefix (quokka/filesystem.h).
 std::string PartPath(const std::string& directory, int channel, const char* extension) {
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error) {
-    throw Error(Status::IOError("cannot create directory " + directory + ": " + error.message()));
-  }
-  return (std::filesystem::path(directory) / ("part-" + std::to_string(channel) + extension))
-      .string();
+  return JoinPath(directory, "part-" + std::to_string(channel) + extension);
 }
 
 const Table& SinkTable(const Object& object, const char* who) {
@@ -35,8 +30,15 @@ const Table& SinkTable(const Object& object, const char* who) {
 
 struct CsvSink::State {
   std::string path;
-  std::ofstream file;
+  std::unique_ptr<OutputFile> file;
   bool header_written = false;
+  std::ostringstream text;  // one batch as CSV, then handed to the file
+  void Open(const std::string& directory, int channel) {
+    path = PartPath(directory, channel, ".csv");
+    Result<std::unique_ptr<OutputFile>> opened = OpenOutputFile(path);
+    ThrowIfError(opened.status());
+    file = std::move(*opened);
+  }
 };
 
 CsvSink::CsvSink(std::string directory, CsvWriteOptions options)
@@ -47,29 +49,23 @@ CsvSink::~CsvSink() = default;
 
 void CsvSink::Execute(ObjectList& batches, int stream_id, int channel, Output& out) {
   State& s = *state_;
-  if (!s.file.is_open()) {
-    s.path = PartPath(directory_, channel, ".csv");
-    s.file.open(s.path, std::ios::binary | std::ios::trunc);
-    if (!s.file) throw Error(Status::IOError("cannot write " + s.path));
-  }
+  if (s.file == nullptr) s.Open(directory_, channel);
   for (const Object& object : batches) {
     CsvWriteOptions options = options_;
     options.header = options_.header && !s.header_written;
+    s.text.str(std::string());
     ThrowIfError(
-        WriteCsv(SinkTable(object, "CsvSink"), s.file, options).WithContext("writing " + s.path));
+        WriteCsv(SinkTable(object, "CsvSink"), s.text, options).WithContext("writing " + s.path));
     s.header_written = true;
+    ThrowIfError(s.file->Write(s.text.view()));
   }
-  if (!s.file) throw Error(Status::IOError("write failed: " + s.path));
 }
 
 void CsvSink::Done(int channel, Output& out) {
   State& s = *state_;
-  if (!s.file.is_open()) {
-    s.path = PartPath(directory_, channel, ".csv");
-    s.file.open(s.path, std::ios::binary | std::ios::trunc);
-  }
-  s.file.close();
-  if (!s.file) throw Error(Status::IOError("write failed: " + s.path));
+  if (s.file == nullptr) s.Open(directory_, channel);
+  ThrowIfError(s.file->Close());
+  s.file.reset();
   out.Emit(Object(s.path));
 }
 

@@ -28,19 +28,31 @@ struct Scan {
   std::vector<Expr> projection;
 };
 
+// Whether DIR/NAME is a directory with files, locally or as an S3 prefix.
+Result<bool> IsDirectory(const std::string& path) {
+  if (!IsS3Path(path)) {
+    std::error_code error;
+    return fs::is_directory(path, error);
+  }
+  Result<std::vector<FileEntry>> files = ListFiles(path + "/");
+  if (files.ok()) return true;
+  if (files.status().code() == StatusCode::kNotFound) return false;
+  return files.status();
+}
+
 // Adds a reader of `table` applying `scan` in the reader channels. Finds DIR/<t>.tbl, DIR/<t>/
-// (split files) or DIR/<t>.arrow.
+// (split files) or DIR/<t>.arrow; DIR may be an S3 prefix (s3://bucket/prefix/).
 Result<Stream> ReadTable(TaskGraph& graph, const std::string& dir, TpchTable table, Scan scan,
                          int channels, std::vector<NodeRef> depends_on = {}) {
   const std::string name = TpchTableName(table);
-  const fs::path base = fs::path(dir) / name;
+  const std::string base = JoinPath(dir, name);
   NodeOptions options{.name = "scan_" + name};
   options.depends_on = std::move(depends_on);
   if (channels > 0) options.channels = channels;
-  std::error_code error;
-  if (fs::exists(base.string() + ".tbl", error) || fs::is_directory(base, error)) {
-    const std::string input =
-        fs::exists(base.string() + ".tbl", error) ? base.string() + ".tbl" : base.string();
+  QK_ASSIGN_OR_RAISE(const bool single, FileExists(base + ".tbl"));
+  QK_ASSIGN_OR_RAISE(const bool split, single ? Result<bool>(false) : IsDirectory(base));
+  if (single || split) {
+    const std::string input = single ? base + ".tbl" : base;
     CsvReadOptions csv;
     csv.delimiter = '|';
     csv.header = false;
@@ -56,16 +68,16 @@ Result<Stream> ReadTable(TaskGraph& graph, const std::string& dir, TpchTable tab
     QK_ASSIGN_OR_RAISE(CsvReader reader, CsvReader::Make({input}, csv));
     return graph.NewInputReaderNode(std::move(reader), options);
   }
-  if (fs::exists(base.string() + ".arrow", error)) {
+  QK_ASSIGN_OR_RAISE(const bool arrow, FileExists(base + ".arrow"));
+  if (arrow) {
     IpcReadOptions ipc{.filter = std::move(scan.filter), .projection = std::move(scan.projection)};
     if (ipc.projection.empty()) {
       for (const std::string& column : scan.columns) ipc.projection.push_back(col(column));
     }
-    return graph.NewInputReaderNode(IpcFileReader(base.string() + ".arrow", std::move(ipc)),
-                                    options);
+    return graph.NewInputReaderNode(IpcFileReader(base + ".arrow", std::move(ipc)), options);
   }
-  return Status::NotFound("TPC-H table '" + name + "' not found: no " + base.string() + ".tbl, " +
-                          base.string() + "/ or " + base.string() + ".arrow");
+  return Status::NotFound("TPC-H table '" + name + "' not found: no " + base + ".tbl, " + base +
+                          "/ or " + base + ".arrow");
 }
 
 Aggregate Sum(const std::string& column, const std::string& name) {
@@ -470,7 +482,7 @@ Result<TpchQueryResult> RunTpchQuery(int number, const Cluster& cluster,
                            std::to_string(number));
   }
   std::error_code error;
-  if (!fs::is_directory(options.data_dir, error)) {
+  if (!IsS3Path(options.data_dir) && !fs::is_directory(options.data_dir, error)) {
     return Status::NotFound("--data: " + options.data_dir + " is not a directory");
   }
   try {

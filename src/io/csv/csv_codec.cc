@@ -29,6 +29,7 @@ char DecodeChar(Decoder& in, const char* what) {
 // device named by malformed input would block or never end).
 void CheckRegularFiles(const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
+    if (IsS3Path(path)) continue;  // objects are checked when opened
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {
       throw Error(Status::NotFound("quokka.csv_reader: CSV file '" + path +
@@ -123,7 +124,9 @@ CsvReader CsvReader::Decode(Decoder& in) {
   const uint32_t num_exprs = in.ArrayHeader();
   for (uint32_t i = 0; i < num_exprs; ++i) o.projection.push_back(Expr::Decode(in));
   CheckRegularFiles(files);
-  return MakeFromFiles(std::move(files), std::move(o)).ValueOrThrow();
+  std::vector<FileEntry> entries;
+  for (std::string& path : files) entries.push_back({std::move(path), -1});
+  return MakeFromFiles(std::move(entries), std::move(o)).ValueOrThrow();
 }
 
 Status RegisterIoTypes() {

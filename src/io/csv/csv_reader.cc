@@ -1,10 +1,4 @@
 // CsvReader: input resolution, headers, type inference, byte-range channels, batches.
-#include <dirent.h>
-#include <fcntl.h>
-#include <glob.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -16,6 +10,7 @@
 
 #include "csv/csv_internal.h"
 #include "quokka/csv.h"
+#include "quokka/filesystem.h"
 
 namespace quokka {
 namespace {
@@ -32,118 +27,13 @@ using csv::SplitResult;
 
 std::string Quoted(const std::string& text) { return "'" + text + "'"; }
 
-std::string ErrnoText() { return std::strerror(errno); }
-
 // ------------------------------------------------------------------------------------------
-// Files
+// Files (local or S3, through quokka/filesystem.h)
 
-Status OpenForReading(const std::string& path, int* fd) {
-  *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (*fd < 0) {
-    if (errno == ENOENT) return Status::NotFound("CSV file " + Quoted(path) + " does not exist");
-    return Status::IOError("cannot open CSV file " + Quoted(path) + ": " + ErrnoText());
-  }
-  return Status::OK();
-}
-
-// Read exactly `size` bytes at `offset` (the caller knows they exist).
-Status ReadExactly(int fd, const std::string& path, int64_t offset, int64_t size, char* dest) {
-  while (size > 0) {
-    ssize_t n = ::pread(fd, dest, static_cast<size_t>(std::min<int64_t>(size, 1 << 30)), offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::IOError("cannot read CSV file " + Quoted(path) + ": " + ErrnoText());
-    }
-    if (n == 0) {
-      return Status::IOError("CSV file " + Quoted(path) + " became shorter while being read");
-    }
-    dest += n;
-    offset += n;
-    size -= n;
-  }
-  return Status::OK();
-}
-
-Status ReadString(int fd, const std::string& path, int64_t offset, int64_t size, std::string* out) {
+Status ReadString(RandomAccessFile& file, int64_t offset, int64_t size, std::string* out) {
   out->assign(static_cast<size_t>(size) + csv::kScanPadding, '\0');
-  QK_RETURN_NOT_OK(ReadExactly(fd, path, offset, size, out->data()));
+  QK_RETURN_NOT_OK(file.ReadAt(offset, size, out->data()));
   out->resize(static_cast<size_t>(size));
-  return Status::OK();
-}
-
-bool HasGlobCharacters(const std::string& text) {
-  return text.find_first_of("*?[") != std::string::npos;
-}
-
-Status ListDirectory(const std::string& dir, std::vector<std::string>* files) {
-  DIR* handle = ::opendir(dir.c_str());
-  if (handle == nullptr) {
-    return Status::IOError("cannot read directory " + Quoted(dir) + ": " + ErrnoText());
-  }
-  std::vector<std::string> found;
-  errno = 0;
-  while (dirent* entry = ::readdir(handle)) {
-    std::string name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    std::string path = dir + (dir.back() == '/' ? "" : "/") + name;
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) found.push_back(path);
-  }
-  ::closedir(handle);
-  if (found.empty()) {
-    return Status::NotFound("directory " + Quoted(dir) + " contains no regular files");
-  }
-  std::sort(found.begin(), found.end());
-  files->insert(files->end(), found.begin(), found.end());
-  return Status::OK();
-}
-
-// A file, a directory or a glob pattern -> files.
-Status ResolveInput(const std::string& input, std::vector<std::string>* files) {
-  if (input.empty()) return Status::Invalid("empty CSV input path");
-  if (HasGlobCharacters(input)) {
-    glob_t matches;
-    int rc = ::glob(input.c_str(), 0, nullptr, &matches);
-    if (rc == GLOB_NOMATCH) {
-      return Status::NotFound("no file matches the pattern " + Quoted(input));
-    }
-    if (rc != 0) {
-      ::globfree(&matches);
-      return Status::IOError("cannot expand the pattern " + Quoted(input));
-    }
-    size_t before = files->size();
-    for (size_t i = 0; i < matches.gl_pathc; ++i) {
-      std::string path = matches.gl_pathv[i];
-      struct stat st;
-      if (::stat(path.c_str(), &st) != 0) continue;
-      if (S_ISREG(st.st_mode)) {
-        files->push_back(path);
-      } else if (S_ISDIR(st.st_mode)) {
-        Status status = ListDirectory(path, files);
-        if (!status.ok() && status.code() != StatusCode::kNotFound) {
-          ::globfree(&matches);
-          return status;
-        }
-      }
-    }
-    ::globfree(&matches);
-    if (files->size() == before) {
-      return Status::NotFound("no regular file matches the pattern " + Quoted(input));
-    }
-    return Status::OK();
-  }
-  struct stat st;
-  if (::stat(input.c_str(), &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) {
-      return Status::NotFound("CSV input " + Quoted(input) + " does not exist");
-    }
-    return Status::IOError("cannot access CSV input " + Quoted(input) + ": " + ErrnoText());
-  }
-  if (S_ISDIR(st.st_mode)) return ListDirectory(input, files);
-  if (!S_ISREG(st.st_mode)) {
-    return Status::Invalid("CSV input " + Quoted(input) + " is not a regular file or directory");
-  }
-  files->push_back(input);
   return Status::OK();
 }
 
@@ -170,12 +60,12 @@ const char* RowErrorText(const SplitResult& row) {
 }
 
 // Split the first row at `pos` of an open file, reading as much as it needs.
-Status SplitFirstRow(int fd, const FileInfo& file, int64_t pos, const Dialect& dialect,
-                     SplitResult* row) {
+Status SplitFirstRow(RandomAccessFile& input, const FileInfo& file, int64_t pos,
+                     const Dialect& dialect, SplitResult* row) {
   int64_t want = std::min<int64_t>(file.size - pos, 64 << 10);
   std::string data;
   while (true) {
-    QK_RETURN_NOT_OK(ReadString(fd, file.path, pos, want, &data));
+    QK_RETURN_NOT_OK(ReadString(input, pos, want, &data));
     *row = csv::SplitRow(data.data(), data.size(), pos + want >= file.size, 0, dialect);
     if (row->status != SplitResult::kNeedMore) break;
     want = std::min(file.size - pos, want * 2);
@@ -185,30 +75,22 @@ Status SplitFirstRow(int fd, const FileInfo& file, int64_t pos, const Dialect& d
 }
 
 // Size, byte order mark and header of one file.
-Status InspectFile(const std::string& path, const CsvReadOptions& options, const Dialect& dialect,
+Status InspectFile(const FileEntry& entry, const CsvReadOptions& options, const Dialect& dialect,
                    FileInfo* file) {
-  file->path = path;
-  int fd;
-  QK_RETURN_NOT_OK(OpenForReading(path, &fd));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    return Status::IOError("cannot stat CSV file " + Quoted(path) + ": " + ErrnoText());
-  }
-  file->size = st.st_size;
+  file->path = entry.path;
+  QK_ASSIGN_OR_RAISE(std::unique_ptr<RandomAccessFile> input,
+                     OpenInputFile(entry.path, entry.size));
+  file->size = input->size();
   std::string head;
-  QK_RETURN_NOT_OK(ReadString(fd, path, 0, std::min<int64_t>(file->size, 3), &head));
+  QK_RETURN_NOT_OK(ReadString(*input, 0, std::min<int64_t>(file->size, 3), &head));
   file->data_begin = head == "\xEF\xBB\xBF" ? 3 : 0;
   if (!options.header || file->data_begin >= file->size) return Status::OK();
   Dialect header_dialect = dialect;
   header_dialect.skip_empty_lines = false;
   SplitResult row;
-  QK_RETURN_NOT_OK(SplitFirstRow(fd, *file, file->data_begin, header_dialect, &row));
+  QK_RETURN_NOT_OK(SplitFirstRow(*input, *file, file->data_begin, header_dialect, &row));
   if (row.status == SplitResult::kError) {
-    return Status::Invalid("cannot parse the header of CSV file " + Quoted(path) + ": " +
+    return Status::Invalid("cannot parse the header of CSV file " + Quoted(entry.path) + ": " +
                            RowErrorText(row));
   }
   file->header = std::move(row.fields);
@@ -238,17 +120,13 @@ Status InferTypes(const std::vector<FileInfo>& files, const CsvReadOptions& opti
   const int64_t kMaxSampleBytes = int64_t{64} << 20;
   for (const FileInfo& file : files) {
     if (rows >= options.infer_rows || file.length() <= 0) continue;
-    int fd;
-    QK_RETURN_NOT_OK(OpenForReading(file.path, &fd));
-    struct Closer {
-      int fd;
-      ~Closer() { ::close(fd); }
-    } closer{fd};
+    QK_ASSIGN_OR_RAISE(std::unique_ptr<RandomAccessFile> input,
+                       OpenInputFile(file.path, file.size));
     int64_t want = std::min<int64_t>(file.length(), 1 << 20);
     std::string data;
     std::vector<std::vector<std::string>> sample;
     while (true) {
-      QK_RETURN_NOT_OK(ReadString(fd, file.path, file.data_begin, want, &data));
+      QK_RETURN_NOT_OK(ReadString(*input, file.data_begin, want, &data));
       const bool at_eof = want >= file.length();
       sample.clear();
       size_t pos = 0;
@@ -377,8 +255,8 @@ struct CsvReader::ChannelState {
   std::vector<Segment> segments;
   size_t index = 0;
   bool positioned = false;
-  int fd = -1;
-  int fd_file = -1;
+  std::unique_ptr<RandomAccessFile> input;
+  int input_file = -1;
   int64_t cursor = 0;  // local offset of the next row
   std::unique_ptr<char[]> buffer;
   int64_t capacity = 0;
@@ -387,9 +265,6 @@ struct CsvReader::ChannelState {
   int line_file = -1;
   int64_t line_offset = 0, line_number = 1;  // line_number is the line at line_offset
 
-  ~ChannelState() {
-    if (fd >= 0) ::close(fd);
-  }
   void Reserve(int64_t size, int64_t keep) {
     if (size + static_cast<int64_t>(csv::kScanPadding) <= capacity) return;
     int64_t capacity_new = std::max(size, capacity * 3 / 2) + csv::kScanPadding;
@@ -429,13 +304,16 @@ CsvReader::~CsvReader() = default;
 
 Result<CsvReader> CsvReader::Make(const std::vector<std::string>& inputs, CsvReadOptions options) {
   QK_RETURN_NOT_OK(options.Validate());
-  std::vector<std::string> paths;
+  std::vector<FileEntry> files;
   if (inputs.empty()) return Status::Invalid("no CSV input given");
-  for (const std::string& input : inputs) QK_RETURN_NOT_OK(ResolveInput(input, &paths));
-  return MakeFromFiles(std::move(paths), std::move(options));
+  for (const std::string& input : inputs) {
+    QK_ASSIGN_OR_RAISE(std::vector<FileEntry> found, ListFiles(input));
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return MakeFromFiles(std::move(files), std::move(options));
 }
 
-Result<CsvReader> CsvReader::MakeFromFiles(std::vector<std::string> paths, CsvReadOptions options) {
+Result<CsvReader> CsvReader::MakeFromFiles(std::vector<FileEntry> paths, CsvReadOptions options) {
   QK_RETURN_NOT_OK(options.Validate());
   if (paths.empty()) return Status::Invalid("no CSV input given");
   auto shared = std::make_shared<Shared>();
@@ -449,7 +327,7 @@ Result<CsvReader> CsvReader::MakeFromFiles(std::vector<std::string> paths, CsvRe
 
   // Headers: all files that have one must agree.
   const FileInfo* first_header = nullptr;
-  for (const std::string& path : paths) {
+  for (const FileEntry& path : paths) {
     FileInfo file;
     QK_RETURN_NOT_OK(InspectFile(path, options, dialect, &file));
     shared->files.push_back(std::move(file));
@@ -495,19 +373,18 @@ Result<CsvReader> CsvReader::MakeFromFiles(std::vector<std::string> paths, CsvRe
     // No names anywhere: count the fields of the first row that is not an empty line.
     for (const FileInfo& file : shared->files) {
       if (file.length() <= 0) continue;
-      int fd;
-      QK_RETURN_NOT_OK(OpenForReading(file.path, &fd));
+      QK_ASSIGN_OR_RAISE(std::unique_ptr<RandomAccessFile> input,
+                         OpenInputFile(file.path, file.size));
       SplitResult row;
       int64_t pos = file.data_begin;
       int64_t line = 1;
       Status status;
       while (status.ok() && pos < file.size) {
-        status = SplitFirstRow(fd, file, pos, dialect, &row);
+        status = SplitFirstRow(*input, file, pos, dialect, &row);
         if (row.status != SplitResult::kEmpty) break;
         pos = static_cast<int64_t>(row.next);
         ++line;
       }
-      ::close(fd);
       QK_RETURN_NOT_OK(status);
       if (row.status == SplitResult::kError) {
         return Status::Invalid("CSV parse error in " + Quoted(file.path) + " line " +
@@ -650,7 +527,7 @@ void CsvReader::Start(int channel, int num_channels, int64_t position) {
 namespace {
 
 // Line number (1-based, physical lines) of local offset `offset` of file `file`.
-int64_t LineOf(const std::string& path, int fd, int file, int64_t offset, int* line_file,
+int64_t LineOf(RandomAccessFile& input, int file, int64_t offset, int* line_file,
                int64_t* line_offset, int64_t* line_number, std::vector<char>* buffer) {
   if (*line_file != file || offset < *line_offset) {
     *line_file = file;
@@ -660,7 +537,7 @@ int64_t LineOf(const std::string& path, int fd, int file, int64_t offset, int* l
   buffer->resize(1 << 20);
   while (*line_offset < offset) {
     int64_t n = std::min<int64_t>(offset - *line_offset, static_cast<int64_t>(buffer->size()));
-    if (!ReadExactly(fd, path, *line_offset, n, buffer->data()).ok()) return 0;
+    if (!input.ReadAt(*line_offset, n, buffer->data()).ok()) return 0;
     *line_number += std::count(buffer->data(), buffer->data() + n, '\n');
     *line_offset += n;
   }
@@ -680,14 +557,13 @@ std::optional<ReadItem> CsvReader::Next() {
   while (st.index < st.segments.size()) {
     const ChannelState::Segment& segment = st.segments[st.index];
     const FileInfo& file = shared.files[segment.file];
-    if (st.fd_file != segment.file) {
-      if (st.fd >= 0) ::close(st.fd);
-      st.fd = -1;
-      st.fd_file = -1;
-      Status status = OpenForReading(file.path, &st.fd);
-      if (!status.ok()) Throw(status);
-      st.fd_file = segment.file;
-      ::posix_fadvise(st.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (st.input_file != segment.file) {
+      st.input.reset();
+      st.input_file = -1;
+      Result<std::unique_ptr<RandomAccessFile>> opened = OpenInputFile(file.path, file.size);
+      if (!opened.ok()) Throw(opened.status());
+      st.input = std::move(*opened);
+      st.input_file = segment.file;
     }
     if (!st.positioned) {
       st.positioned = true;
@@ -699,7 +575,7 @@ std::optional<ReadItem> CsvReader::Next() {
         while (pos < file.size) {
           int64_t n = std::min<int64_t>(file.size - pos, 64 << 10);
           st.Reserve(n, 0);
-          Status status = ReadExactly(st.fd, file.path, pos, n, st.buffer.get());
+          Status status = st.input->ReadAt(pos, n, st.buffer.get());
           if (!status.ok()) Throw(status);
           const void* lf = std::memchr(st.buffer.get(), '\n', n);
           if (lf != nullptr) {
@@ -722,7 +598,7 @@ std::optional<ReadItem> CsvReader::Next() {
     int64_t size = std::min(file.size - start, limit + std::max<int64_t>(limit / 16, 4096));
     const int64_t kMaxBuffer = (int64_t{1} << 32) - 2 * csv::kScanPadding;
     st.Reserve(size, 0);
-    Status status = ReadExactly(st.fd, file.path, start, size, st.buffer.get());
+    Status status = st.input->ReadAt(start, size, st.buffer.get());
     if (!status.ok()) Throw(status);
     ScanOutput& scan = st.scan;
     scan.Reset(num_fields);
@@ -740,14 +616,14 @@ std::optional<ReadItem> CsvReader::Next() {
                               " is longer than 4 GiB (unterminated quote?)"));
       }
       st.Reserve(more, size);
-      status = ReadExactly(st.fd, file.path, start + size, more - size, st.buffer.get() + size);
+      status = st.input->ReadAt(start + size, more - size, st.buffer.get() + size);
       if (!status.ok()) Throw(status);
       size = more;
     }
     const char* data = st.buffer.get();
 
     auto line_of = [&](uint32_t offset) {
-      return LineOf(file.path, st.fd, segment.file, start + offset, &st.line_file, &st.line_offset,
+      return LineOf(*st.input, segment.file, start + offset, &st.line_file, &st.line_offset,
                     &st.line_number, &st.count_buffer);
     };
     auto where = [&](uint32_t row_start, int column) {
@@ -878,9 +754,8 @@ std::optional<ReadItem> CsvReader::Next() {
     if (table.num_rows() == 0) continue;
     return ReadItem{position, Object::Make(std::move(table))};
   }
-  if (st.fd >= 0) ::close(st.fd);
-  st.fd = -1;
-  st.fd_file = -1;
+  st.input.reset();
+  st.input_file = -1;
   return std::nullopt;
 }
 

@@ -4,10 +4,12 @@
 #include <cstring>
 #include <fstream>
 #include <ostream>
+#include <sstream>
 #include <string>
 
 #include "csv/csv_parse.h"
 #include "quokka/csv.h"
+#include "quokka/filesystem.h"
 
 namespace quokka {
 namespace {
@@ -178,15 +180,12 @@ Status WriteCsv(const Table& table, std::ostream& out, const CsvWriteOptions& op
 
 Status WriteCsv(const Table& table, const std::string& path, const CsvWriteOptions& options) {
   QK_RETURN_NOT_OK(options.Validate());
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) {
-    return Status::IOError("cannot open '" + path + "' for writing: " + std::strerror(errno));
-  }
-  Status status = WriteCsv(table, file, options);
-  if (!status.ok()) return Status::IOError("writing '" + path + "' failed");
-  file.close();
-  if (!file) return Status::IOError("writing '" + path + "' failed");
-  return Status::OK();
+  QK_ASSIGN_OR_RAISE(std::unique_ptr<OutputFile> file, OpenOutputFile(path));
+  std::ostringstream text;
+  Status status = WriteCsv(table, text, options);
+  if (!status.ok()) return status.WithContext("writing '" + path + "'");
+  QK_RETURN_NOT_OK(file->Write(text.view()));
+  return file->Close();
 }
 
 }  // namespace quokka

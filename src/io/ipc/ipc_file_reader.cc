@@ -51,25 +51,25 @@ IpcFileReader::IpcFileReader(std::vector<std::string> paths, IpcReadOptions opti
 }
 
 Result<std::vector<std::string>> IpcFileReader::ExpandPaths(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
   std::vector<std::string> files;
   for (const std::string& path : paths) {
-    std::error_code error;
-    fs::file_status status = fs::status(path, error);
-    if (error || !fs::exists(status)) return Status::NotFound(path + ": no such file or directory");
-    if (!fs::is_directory(status)) {
+    // A file or object named as such is read whatever its name; a directory or S3 prefix
+    // contributes its IPC files (by extension), sorted.
+    Result<std::vector<FileEntry>> listed = ListFiles(path);
+    if (!listed.ok()) {
+      if (listed.status().code() != StatusCode::kNotFound) return listed.status();
+      std::error_code error;
+      if (!IsS3Path(path) && std::filesystem::is_directory(path, error)) continue;  // empty
+      return Status::NotFound(path + ": no such file or directory");
+    }
+    if (listed->size() == 1 && (*listed)[0].path == path) {
       files.push_back(path);
       continue;
     }
-    std::vector<std::string> listed;
-    for (fs::directory_iterator it(path, error), end; !error && it != end; it.increment(error)) {
-      if (it->is_regular_file(error) && IsIpcFileName(it->path().filename().string())) {
-        listed.push_back(it->path().string());
-      }
+    for (const FileEntry& entry : *listed) {
+      std::string name = entry.path.substr(entry.path.find_last_of('/') + 1);
+      if (IsIpcFileName(name)) files.push_back(entry.path);
     }
-    if (error) return Status::IOError(path + ": cannot list directory: " + error.message());
-    std::sort(listed.begin(), listed.end());
-    files.insert(files.end(), listed.begin(), listed.end());
   }
   return files;
 }

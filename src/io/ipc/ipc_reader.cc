@@ -616,44 +616,19 @@ Result<std::string_view> MemorySource::Read(int64_t offset, int64_t length, std:
   return data_.substr(offset, length);
 }
 
-FileSource::~FileSource() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Result<std::unique_ptr<FileSource>> FileSource::Open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
-    return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  }
-  struct stat info;
-  if (::fstat(fd, &info) != 0) {
-    int error = errno;
-    ::close(fd);
-    return Status::IOError(path + ": cannot stat: " + std::strerror(error));
-  }
-  if (!S_ISREG(info.st_mode)) {
-    ::close(fd);
-    return Status::IOError(path + ": not a regular file");
-  }
-  return std::unique_ptr<FileSource>(new FileSource(fd, info.st_size));
+  QK_ASSIGN_OR_RAISE(std::unique_ptr<RandomAccessFile> file, OpenInputFile(path));
+  return std::unique_ptr<FileSource>(new FileSource(std::move(file)));
 }
 
 Result<std::string_view> FileSource::Read(int64_t offset, int64_t length, std::string* scratch) {
-  if (offset < 0 || length < 0 || offset > size_ || length > size_ - offset) {
+  if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
     return Status::Invalid("read of " + std::to_string(length) + " bytes at " +
                            std::to_string(offset) + " past the end of the file (" +
-                           std::to_string(size_) + " bytes)");
+                           std::to_string(size()) + " bytes)");
   }
   scratch->resize(length);
-  int64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd_, scratch->data() + done, length - done, offset + done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IOError(std::string("read failed: ") + std::strerror(errno));
-    if (n == 0) return Status::IOError("unexpected end of file (file changed while reading?)");
-    done += n;
-  }
+  QK_RETURN_NOT_OK(file_->ReadAt(offset, length, scratch->data()));
   return std::string_view(*scratch);
 }
 

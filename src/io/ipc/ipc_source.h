@@ -1,5 +1,5 @@
 #pragma once
-// Random-access byte sources for the Arrow IPC file format (memory or a file read with pread),
+// Random-access byte sources for the Arrow IPC file format (memory, or a local file or S3 object),
 // and the parsed footer of a file from which record batches are read one at a time.
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "ipc_internal.h"
+#include "quokka/filesystem.h"
 
 namespace quokka::ipc {
 
@@ -29,20 +30,17 @@ class MemorySource final : public Source {
   std::string_view data_;
 };
 
+// A local file or an S3 object (quokka/filesystem.h).
 class FileSource final : public Source {
  public:
   /// NotFound if the file does not exist, IOError if it cannot be opened; names the path.
   static Result<std::unique_ptr<FileSource>> Open(const std::string& path);
-  ~FileSource() override;
-  FileSource(const FileSource&) = delete;
-  FileSource& operator=(const FileSource&) = delete;
-  int64_t size() const override { return size_; }
+  int64_t size() const override { return file_->size(); }
   Result<std::string_view> Read(int64_t offset, int64_t length, std::string* scratch) override;
 
  private:
-  FileSource(int fd, int64_t size) : fd_(fd), size_(size) {}
-  int fd_;
-  int64_t size_;
+  explicit FileSource(std::unique_ptr<RandomAccessFile> file) : file_(std::move(file)) {}
+  std::unique_ptr<RandomAccessFile> file_;
 };
 
 /// The footer of an Arrow IPC file: schema and record batch blocks, verified.

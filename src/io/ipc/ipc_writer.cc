@@ -349,25 +349,15 @@ Status WriteIpcFile(const std::string& path, const SchemaPtr& schema,
 }
 
 IpcFileWriter::~IpcFileWriter() {
-  if (file_ != nullptr) {
-    if (schema_ != nullptr) {
-      (void)Close();
-    } else {
-      std::fclose(file_);
-      file_ = nullptr;
-    }
-  }
+  if (file_ != nullptr && schema_ != nullptr) (void)Close();
+  // Without a schema nothing valid can be written: the file is dropped (S3: upload aborted).
 }
 
 Status IpcFileWriter::Open(const std::string& path, SchemaPtr schema) {
   ipc::EnsureRegistered();
   if (file_ != nullptr)
     return Status::Invalid(path + ": IpcFileWriter is already open on " + path_);
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) {
-    return Status::IOError(path + ": cannot create: " + std::strerror(errno));
-  }
-  file_ = file;
+  QK_ASSIGN_OR_RAISE(file_, OpenOutputFile(path));
   path_ = path;
   schema_ = std::move(schema);
   header_written_ = false;
@@ -377,9 +367,7 @@ Status IpcFileWriter::Open(const std::string& path, SchemaPtr schema) {
 }
 
 Status IpcFileWriter::Append(std::string_view bytes) {
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
-    return Status::IOError(path_ + ": write failed: " + std::strerror(errno));
-  }
+  if (!bytes.empty()) QK_RETURN_NOT_OK(file_->Write(bytes));
   position_ += static_cast<int64_t>(bytes.size());
   return Status::OK();
 }
@@ -427,10 +415,10 @@ Status IpcFileWriter::Close() {
       status = Append(footer);
     }
   }
-  if (std::fclose(file_) != 0 && status.ok()) {
-    status = Status::IOError(path_ + ": close failed: " + std::strerror(errno));
-  }
-  file_ = nullptr;
+  if (status.ok()) {
+    status = file_->Close();
+  }  // else: dropping the writer leaves a partial local file, and aborts an S3 upload
+  file_.reset();
   return status;
 }
 
