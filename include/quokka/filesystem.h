@@ -86,7 +86,7 @@ struct FileEntry {
 /// \brief Open a file or object for reading. `known_size` (from ListFiles) saves a request.
 Result<std::unique_ptr<RandomAccessFile>> OpenInputFile(const std::string& path,
                                                         int64_t known_size = -1);
-/// \brief Create (or replace) a file or object. Local parent directories are created.
+/// \brief Create (or replace) a file or object. A local file's directory must exist.
 Result<std::unique_ptr<OutputFile>> OpenOutputFile(const std::string& path);
 
 /// \brief The files an input names, in order: a file, a directory (its regular files sorted

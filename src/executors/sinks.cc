@@ -1,4 +1,5 @@
 // Sinks that write a stream of tables to files, one file per channel.
+#include <filesystem>
 #include <sstream>
 
 #include "quokka/executors.h"
@@ -13,8 +14,16 @@ const bool kTypesRegistered = RegisterExecutorTypes().ok();
 
 namespace {
 
-// "DIR/part-C.EXT" for a local directory or an S3 prefix (quokka/filesystem.h).
+// "DIR/part-C.EXT" for a local directory (created) or an S3 prefix (quokka/filesystem.h).
 std::string PartPath(const std::string& directory, int channel, const char* extension) {
+  if (!IsS3Path(directory)) {
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error) {
+      throw Error(
+          Status::IOError("cannot create directory " + directory + ": " + error.message()));
+    }
+  }
   return JoinPath(directory, "part-" + std::to_string(channel) + extension);
 }
 

@@ -30,9 +30,9 @@ struct SignableRequest {
 
 /// Where and when the request is signed.
 struct SigningScope {
-  std::string region;   ///< e.g. "us-east-1"
-  std::string service;  ///< e.g. "s3", "ec2"
-  std::string amz_date; ///< "YYYYMMDDTHHMMSSZ" (UTC); its first 8 characters are the date
+  std::string region;    ///< e.g. "us-east-1"
+  std::string service;   ///< e.g. "s3", "ec2"
+  std::string amz_date;  ///< "YYYYMMDDTHHMMSSZ" (UTC); its first 8 characters are the date
 };
 
 /// Lower-case hex SHA-256 of `data`.

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 
 namespace quokka::fs {
 namespace {
@@ -158,15 +157,6 @@ Result<std::unique_ptr<RandomAccessFile>> OpenLocalInput(const std::string& path
 }
 
 Result<std::unique_ptr<OutputFile>> OpenLocalOutput(const std::string& path) {
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(parent, error);
-    if (error) {
-      return Status::IOError("cannot create directory " + Quoted(parent.string()) + ": " +
-                             error.message());
-    }
-  }
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("cannot create " + Quoted(path) + ": " + ErrnoText());
   return std::unique_ptr<OutputFile>(new LocalOutput(path, fd));

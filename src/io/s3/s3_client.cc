@@ -1,8 +1,6 @@
 // S3 REST calls: addressing, signing, retries, error mapping, XML answers.
 #include "s3/s3_client.h"
 
-#include <tinyxml2.h>
-
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -23,19 +21,6 @@ bool ValidBucketName(std::string_view name) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
            (c >= 'A' && c <= 'Z');
   });
-}
-
-// S3's <Error><Code>..</Code><Message>..</Message></Error>, or "" when the body is not one.
-std::pair<std::string, std::string> ErrorOf(const std::string& body) {
-  tinyxml2::XMLDocument doc;
-  if (body.empty() || doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS) return {};
-  const tinyxml2::XMLElement* root = doc.RootElement();
-  if (root == nullptr || std::string_view(root->Name()) != "Error") return {};
-  auto text = [&](const char* name) {
-    const tinyxml2::XMLElement* e = root->FirstChildElement(name);
-    return e != nullptr && e->GetText() != nullptr ? std::string(e->GetText()) : std::string();
-  };
-  return {text("Code"), text("Message")};
 }
 
 bool RetryableStatus(int status, const std::string& code) {
@@ -192,7 +177,7 @@ Result<aws::HttpResponse> S3Client::Send(const Call& call) const {
       continue;  // connection refused/reset, timeout, body cut short: retry
     }
     if (response->status >= 200 && response->status < 300) return response;
-    auto [code, message] = ErrorOf(response->body);
+    auto [code, message] = ParseError(response->body);
     if (code.empty() && response->status == 403) code = "Forbidden";
     std::string text = "S3 " + call.what + " " + call.Url() + endpoint + ": HTTP " +
                        std::to_string(response->status) + (code.empty() ? "" : " " + code) +
@@ -227,37 +212,15 @@ Result<std::vector<ObjectInfo>> S3Client::List(const std::string& bucket, const 
     call.query = {{"list-type", "2"}, {"prefix", prefix}, {"max-keys", std::to_string(page_size)}};
     if (!token.empty()) call.query.emplace_back("continuation-token", token);
     QK_ASSIGN_OR_RAISE(aws::HttpResponse response, Send(call));
-    tinyxml2::XMLDocument doc;
-    const std::string url = "s3://" + bucket + "/" + prefix;
-    if (doc.Parse(response.body.data(), response.body.size()) != tinyxml2::XML_SUCCESS ||
-        doc.RootElement() == nullptr) {
-      return Status::IOError("S3 list " + url + ": the answer is not XML");
+    Result<ListPage> page = ParseListPage(response.body);
+    if (!page.ok()) return page.status().WithContext("S3 list s3://" + bucket + "/" + prefix);
+    for (ObjectInfo& object : page->objects) objects.push_back(std::move(object));
+    if (!page->truncated) break;
+    if (page->next_token == token) {
+      return Status::IOError("S3 list s3://" + bucket + "/" + prefix +
+                             ": the server repeats its continuation token");
     }
-    const tinyxml2::XMLElement* root = doc.RootElement();
-    for (const tinyxml2::XMLElement* item = root->FirstChildElement("Contents"); item != nullptr;
-         item = item->NextSiblingElement("Contents")) {
-      const tinyxml2::XMLElement* key = item->FirstChildElement("Key");
-      const tinyxml2::XMLElement* size = item->FirstChildElement("Size");
-      const tinyxml2::XMLElement* etag = item->FirstChildElement("ETag");
-      if (key == nullptr || key->GetText() == nullptr || size == nullptr) {
-        return Status::IOError("S3 list " + url + ": an entry has no Key or Size");
-      }
-      ObjectInfo info;
-      info.key = key->GetText();
-      info.size = size->Int64Text(-1);
-      if (info.size < 0) return Status::IOError("S3 list " + url + ": bad Size of " + info.key);
-      if (etag != nullptr && etag->GetText() != nullptr) info.etag = etag->GetText();
-      objects.push_back(std::move(info));
-    }
-    const tinyxml2::XMLElement* truncated = root->FirstChildElement("IsTruncated");
-    const tinyxml2::XMLElement* next = root->FirstChildElement("NextContinuationToken");
-    bool more = truncated != nullptr && truncated->GetText() != nullptr &&
-                std::string_view(truncated->GetText()) == "true";
-    if (!more) break;
-    if (next == nullptr || next->GetText() == nullptr || token == next->GetText()) {
-      return Status::IOError("S3 list " + url + ": truncated answer without a continuation token");
-    }
-    token = next->GetText();
+    token = std::move(page->next_token);
   }
   std::sort(objects.begin(), objects.end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
@@ -370,17 +333,9 @@ Result<std::string> S3Client::CreateMultipartUpload(const std::string& bucket,
   call.key = key;
   call.query = {{"uploads", ""}};
   QK_ASSIGN_OR_RAISE(aws::HttpResponse response, Send(call));
-  tinyxml2::XMLDocument doc;
-  const tinyxml2::XMLElement* id = nullptr;
-  if (doc.Parse(response.body.data(), response.body.size()) == tinyxml2::XML_SUCCESS &&
-      doc.RootElement() != nullptr) {
-    id = doc.RootElement()->FirstChildElement("UploadId");
-  }
-  if (id == nullptr || id->GetText() == nullptr) {
-    return Status::IOError("S3 create multipart upload " + call.Url() +
-                           ": no UploadId in the answer");
-  }
-  return std::string(id->GetText());
+  Result<std::string> id = ParseUploadId(response.body);
+  if (!id.ok()) return id.status().WithContext("S3 create multipart upload " + call.Url());
+  return id;
 }
 
 Result<std::string> S3Client::UploadPart(const std::string& bucket, const std::string& key,
@@ -417,7 +372,7 @@ Status S3Client::CompleteMultipartUpload(const std::string& bucket, const std::s
   call.body = body;
   QK_ASSIGN_OR_RAISE(aws::HttpResponse response, Send(call));
   // S3 may answer 200 with an <Error> body when the completion fails late.
-  auto [code, message] = ErrorOf(response.body);
+  auto [code, message] = ParseError(response.body);
   if (!code.empty()) {
     return Status::IOError("S3 complete multipart upload " + call.Url() + ": " + code + ": " +
                            message);

@@ -15,6 +15,7 @@
 #include "aws/credentials.h"
 #include "aws/http.h"
 #include "quokka/filesystem.h"
+#include "s3/s3_xml.h"
 
 namespace quokka::s3 {
 
@@ -25,12 +26,6 @@ struct S3Url {
   /// Invalid (naming the text) unless "s3://" followed by a bucket name.
   static Result<S3Url> Parse(std::string_view url);
   std::string ToString() const { return "s3://" + bucket + "/" + key; }
-};
-
-struct ObjectInfo {
-  std::string key;
-  int64_t size = 0;
-  std::string etag;
 };
 
 class S3Client {
