@@ -14,7 +14,7 @@ packages=(
   iproute2 openssh-client openssh-server
   # cloud: S3 and EC2 over HTTPS (libcurl with OpenSSL), their XML answers (tinyxml2), and boto3
   # as the real S3 client in the interop tests
-  libcurl4-openssl-dev libtinyxml2-dev python3-boto3
+  libcurl4-openssl-dev ca-certificates libtinyxml2-dev python3-boto3
 )
 # The interop tests run npm peers (apache-arrow, nodejs-polars) with Node.js; use the machine's
 # Node.js when there is one, else Debian's.

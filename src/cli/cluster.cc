@@ -1,5 +1,6 @@
 // `quokka cluster up|down|status --config FILE.json`: start, stop and show the workers of a
-// cluster file over SSH (OpenSSH), and `quokka cluster keys` (cluster_keys.cc).
+// cluster file over SSH (OpenSSH), `quokka cluster keys` (cluster_keys.cc) and
+// `quokka cluster create|describe|terminate` on AWS EC2 (cluster_aws.cc).
 #include "cluster.h"
 
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster_aws.h"
 #include "cluster_keys.h"
 #include "distributed/cluster_file.h"
 #include "distributed/control.h"
@@ -23,6 +25,9 @@ constexpr const char* kUsage = R"(usage: quokka cluster <command> --config FILE.
   up      start `quokka worker` on every machine of the file over SSH
   down    stop the workers started by `up`
   status  show every machine's worker as registered in Redis (alive, address, cores, memory)
+  create --provider aws --instances N --instance-type T --key-name K --security-group G
+         --source GIT_URL [...]   launch a cluster on EC2 and write its cluster file
+  describe|terminate --config FILE.json   show / terminate its instances (docs/aws.md)
 options of up/down:
   --binary PATH    the quokka binary on the machines (default: quokka on their PATH)
   --ssh CMD        the SSH command (default: $QUOKKA_SSH or "ssh -o BatchMode=yes")
@@ -148,6 +153,9 @@ int ClusterCommand(int argc, char** argv) {
   if (argc < 3) return Fail(std::string("no command\n") + kUsage, 2);
   const std::string command = argv[2];
   if (command == "keys") return ClusterKeys(argc, argv);
+  if (command == "create" || command == "describe" || command == "terminate") {
+    return ClusterAws(argc, argv);
+  }
   if (command != "up" && command != "down" && command != "status") {
     return Fail("unknown command '" + command + "'\n" + kUsage, 2);
   }

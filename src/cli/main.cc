@@ -42,8 +42,8 @@ commands:
       [--tls-dir DIR | --insecure] [--name NAME] [--listen ADDR:PORT] [--password-file F]
   cluster keys --out DIR --machines A,B,...   make the cluster CA and certificates
   cluster up|down|status --config FILE.json   start/stop/show workers over SSH
-  cluster create --provider aws ...           start a cluster on EC2 (docs/aws.md);
-  cluster describe|terminate --state FILE     show or stop it
+  cluster create --provider aws ...           start a cluster on EC2, write its cluster file
+  cluster describe|terminate --config FILE    show or stop its instances (docs/aws.md)
 
 Files and directories may be S3 URLs: s3://bucket/key, s3://bucket/prefix/ (docs/s3.md).
   --s3-endpoint URL             an S3-compatible server (path-style addressing), for every

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 
 namespace quokka::aws {
@@ -39,12 +40,14 @@ struct Transfer {
   HttpResponse* response;
   size_t sent = 0;
   bool aborted = false;
+  int status = 0;  // of the response being received, from its status line
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t bytes = size * count;
-  if (transfer->request->on_body) {
+  // Only a successful answer's body goes to on_body; an error's (S3's <Error> XML) is kept.
+  if (transfer->request->on_body && transfer->status >= 200 && transfer->status < 300) {
     if (!transfer->request->on_body(data, bytes)) {
       transfer->aborted = true;
       return 0;  // makes curl stop with CURLE_WRITE_ERROR
@@ -61,6 +64,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, bytes);
   if (line.rfind("HTTP/", 0) == 0) {
     transfer->response->headers.clear();  // a new response (after 100 Continue or a redirect)
+    size_t space = line.find(' ');
+    transfer->status = space == std::string_view::npos ? 0 : std::atoi(line.data() + space + 1);
     return bytes;
   }
   size_t colon = line.find(':');
@@ -107,6 +112,8 @@ Result<HttpResponse> Perform(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.stall_seconds));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout_ms));
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);

@@ -19,17 +19,21 @@ struct HttpRequest {
   std::string url;  ///< fully encoded URL, including the query string
   std::vector<std::pair<std::string, std::string>> headers;
   std::string_view body;  ///< sent as is (PUT/POST); must outlive Perform()
-  /// When set, the response body is handed to it in pieces instead of kept in
-  /// HttpResponse::body (a GET straight into the caller's buffer). Return false to abort.
+  /// When set, a successful (2xx) response body is handed to it in pieces instead of kept in
+  /// HttpResponse::body (a GET straight into the caller's buffer). Return false to abort. Error
+  /// bodies always go to HttpResponse::body.
   std::function<bool(const char* data, size_t size)> on_body;
-  int64_t timeout_ms = 120000;        ///< whole transfer
-  int64_t connect_timeout_ms = 10000; ///< TCP + TLS handshake
+  int64_t timeout_ms = 0;              ///< whole transfer; 0 = no limit (see stall_seconds)
+  int64_t connect_timeout_ms = 10000;  ///< TCP + TLS handshake
+  /// A transfer slower than 1 KiB/s for this long is a stalled connection (NetworkError), so
+  /// large uploads have no overall time limit but a dead peer is noticed.
+  int64_t stall_seconds = 30;
 };
 
 struct HttpResponse {
-  int status = 0;  ///< HTTP status code
+  int status = 0;                                            ///< HTTP status code
   std::vector<std::pair<std::string, std::string>> headers;  ///< names lower-cased
-  std::string body;  ///< unless on_body was set
+  std::string body;                                          ///< unless on_body was set
   /// The header's value, or "" (name in lower case).
   std::string Header(std::string_view name) const;
 };

@@ -19,9 +19,9 @@ using s3::S3Client;
 using s3::S3Url;
 
 // Reads: a read that continues the previous one is served from blocks of read_block_size
-// fetched `read_ahead` blocks ahead by a background thread, so the caller's parsing and the
-// next GET overlap. Other reads (headers, footers, the first read) go straight into the
-// caller's buffer with one ranged GET.
+// fetched `read_ahead` blocks ahead by as many background threads (one GET in flight each),
+// so the caller's parsing and the next GETs overlap. Other reads (headers, footers, the first read)
+// go straight into the caller's buffer with one ranged GET.
 class S3Input final : public RandomAccessFile {
  public:
   S3Input(std::shared_ptr<S3Client> client, S3Url url, int64_t size)
@@ -39,7 +39,7 @@ class S3Input final : public RandomAccessFile {
       queue_.clear();
     }
     wake_.notify_all();
-    if (worker_.joinable()) worker_.join();
+    for (std::thread& worker : workers_) worker.join();
   }
 
   const std::string& path() const override { return path_; }
@@ -103,7 +103,9 @@ class S3Input final : public RandomAccessFile {
         blocks_[index] = std::make_shared<Block>();
         queue_.push_back(index);
       }
-      if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
+      if (static_cast<int>(workers_.size()) < read_ahead_) {
+        workers_.emplace_back([this] { Work(); });
+      }
     }
     wake_.notify_all();
   }
@@ -159,7 +161,7 @@ class S3Input final : public RandomAccessFile {
   std::map<int64_t, std::shared_ptr<Block>> blocks_;
   std::deque<int64_t> queue_;
   bool stop_ = false;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 // Writes: bytes are collected into parts; the first full part starts a multipart upload, and

@@ -58,7 +58,8 @@ struct S3Client::Call {
   std::function<bool(const char*, size_t)> on_body;
   std::function<void()> on_retry;  // resets what on_body collected
   std::string what;                // "GET", "list", ...
-  std::string Url() const { return "s3://" + bucket + "/" + key; }
+  std::string shown_key;           // the key part of the URL in messages, when not `key`
+  std::string Url() const { return "s3://" + bucket + "/" + (shown_key.empty() ? key : shown_key); }
 };
 
 Result<std::shared_ptr<S3Client>> S3Client::Make(const S3Options& options) {
@@ -209,6 +210,7 @@ Result<std::vector<ObjectInfo>> S3Client::List(const std::string& bucket, const 
     Call call;
     call.what = "list";
     call.bucket = bucket;
+    call.shown_key = prefix;
     call.query = {{"list-type", "2"}, {"prefix", prefix}, {"max-keys", std::to_string(page_size)}};
     if (!token.empty()) call.query.emplace_back("continuation-token", token);
     QK_ASSIGN_OR_RAISE(aws::HttpResponse response, Send(call));

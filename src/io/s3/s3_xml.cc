@@ -41,8 +41,7 @@ Result<ListPage> ParseListPage(std::string_view body) {
     std::string_view digits(size);
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), info.size);
     if (error != std::errc() || end != digits.data() + digits.size() || info.size < 0) {
-      return Status::IOError("bad Size '" + std::string(digits.substr(0, 40)) + "' of " +
-                             info.key);
+      return Status::IOError("bad Size '" + std::string(digits.substr(0, 40)) + "' of " + info.key);
     }
     if (const char* etag = ChildText(item, "ETag")) info.etag = etag;
     page.objects.push_back(std::move(info));
