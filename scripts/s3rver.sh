@@ -10,6 +10,9 @@
 #                                         the endpoint (http://127.0.0.1:PORT) on stdout.
 #                                         Its pid goes to DATA_DIR.pid, its log to DATA_DIR.log
 #   s3rver.sh stop DATA_DIR               stop the s3rver started for DATA_DIR
+#   With S3RVER_TLS_DIR=DIR, start serves HTTPS with DIR/key.pem and DIR/cert.pem (made with
+#   openssl when missing: a self-signed certificate for 127.0.0.1, which is also its CA) and
+#   prints https://127.0.0.1:PORT.
 #
 # How s3rver 3.7.1 behaves (checked by hand; tests/s3/interop_test.sh relies on it):
 # - Credentials: the access key id must be S3RVER (else 403 InvalidAccessKeyId) and x-amz-date
@@ -86,10 +89,21 @@ start() {  # build_dir data_dir
   # Port 0: the kernel picks a free port (no race between choosing and binding); s3rver prints
   # "S3rver listening on 127.0.0.1:PORT", also with --silent (which only quiets request logs).
   : >"$log"
+  local tls=() scheme=http curl_tls=()
+  if [ -n "${S3RVER_TLS_DIR:-}" ]; then
+    mkdir -p "$S3RVER_TLS_DIR"
+    [ -f "$S3RVER_TLS_DIR/cert.pem" ] || openssl req -x509 -newkey ec \
+      -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3 -subj /CN=127.0.0.1 \
+      -addext subjectAltName=IP:127.0.0.1 -keyout "$S3RVER_TLS_DIR/key.pem" \
+      -out "$S3RVER_TLS_DIR/cert.pem" 2>/dev/null
+    tls=(--key "$S3RVER_TLS_DIR/key.pem" --cert "$S3RVER_TLS_DIR/cert.pem")
+    scheme=https
+    curl_tls=(--cacert "$S3RVER_TLS_DIR/cert.pem")
+  fi
   local legacy=--openssl-legacy-provider  # DES for list continuation tokens (see above)
   node "$legacy" -e 0 2>/dev/null || legacy=""
   node $legacy "$dest/node_modules/s3rver/bin/s3rver.js" --directory "$data" --address 127.0.0.1 \
-    --port 0 --silent </dev/null >"$log" 2>&1 &
+    --port 0 --silent "${tls[@]}" </dev/null >"$log" 2>&1 &
   local pid=$!
   echo "$pid" >"$pidfile"
   local deadline=$((SECONDS + start_timeout)) port=""
@@ -102,8 +116,9 @@ start() {  # build_dir data_dir
     fi
     port=$(sed -n 's/.*S3rver listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
     # Answers: GET / without credentials lists the buckets (s3rver allows anonymous access).
-    if [ -n "$port" ] && curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
-      echo "http://127.0.0.1:$port"
+    if [ -n "$port" ] && curl -sf "${curl_tls[@]}" -o /dev/null --max-time 2 \
+      "$scheme://127.0.0.1:$port/"; then
+      echo "$scheme://127.0.0.1:$port"
       return 0
     fi
     sleep 0.2

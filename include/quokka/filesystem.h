@@ -27,6 +27,9 @@ struct S3Options {
   std::string region;
   /// Credentials profile (empty: AWS_PROFILE or "default"); environment keys come first.
   std::string profile;
+  /// PEM file of the certificate authorities HTTPS endpoints are checked against (empty: the
+  /// system's, from Debian's ca-certificates). For a server with its own CA.
+  std::string ca_bundle;
   /// Attempts per request (1 = no retry). Retried: 5xx, throttling, connection errors and
   /// bodies cut short; with exponential backoff from `retry_base_ms`, capped at 5 s per wait.
   int max_attempts = 6;
@@ -39,6 +42,7 @@ struct S3Options {
   int read_ahead = 2;
 
   /// \brief The defaults, with AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL as the endpoint,
+  ///        AWS_CA_BUNDLE as ca_bundle,
   ///        QUOKKA_S3_PART_SIZE (bytes) as part_size and QUOKKA_S3_BLOCK_SIZE as
   ///        read_block_size.
   static S3Options FromEnvironment();

@@ -133,6 +133,8 @@ struct BootstrapSpec {
 
 /// \brief The user data script for one machine. Invalid if it exceeds kMaxUserDataBytes.
 Result<std::string> MakeBootstrapScript(const BootstrapSpec& spec);
+/// "a, b, c": `items` joined by `separator`.
+std::string JoinStrings(const std::vector<std::string>& items, const std::string& separator);
 
 /// \brief What `create` records for `describe` and `terminate`.
 struct AwsClusterState {

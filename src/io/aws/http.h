@@ -28,6 +28,8 @@ struct HttpRequest {
   /// A transfer slower than 1 KiB/s for this long is a stalled connection (NetworkError), so
   /// large uploads have no overall time limit but a dead peer is noticed.
   int64_t stall_seconds = 30;
+  /// PEM file of trusted certificate authorities for https (empty: the system's).
+  std::string ca_file;
 };
 
 struct HttpResponse {

@@ -91,11 +91,11 @@ Result<std::shared_ptr<S3Client>> S3Client::Default() {
   static std::shared_ptr<S3Client> cached;
   static std::string cached_key;
   S3Options options = GetS3Options();
-  std::string key = options.endpoint + "|" + options.region + "|" + options.profile + "|" +
-                    std::to_string(options.max_attempts) + "|" + std::to_string(options.part_size) +
-                    "|" + std::to_string(options.read_block_size) + "|" +
-                    std::to_string(options.read_ahead) + "|" +
-                    std::to_string(options.retry_base_ms);
+  std::string key =
+      options.endpoint + "|" + options.region + "|" + options.profile + "|" + options.ca_bundle +
+      "|" + std::to_string(options.max_attempts) + "|" + std::to_string(options.part_size) + "|" +
+      std::to_string(options.read_block_size) + "|" + std::to_string(options.read_ahead) + "|" +
+      std::to_string(options.retry_base_ms);
   std::lock_guard<std::mutex> lock(mutex);
   if (cached == nullptr || cached_key != key) {
     QK_ASSIGN_OR_RAISE(cached, Make(options));
@@ -154,6 +154,7 @@ Result<aws::HttpResponse> S3Client::SendOnce(const Call& call) const {
   http.headers = std::move(request.headers);
   http.body = call.body;
   http.on_body = call.on_body;
+  http.ca_file = options_.ca_bundle;
   return aws::Perform(http);
 }
 

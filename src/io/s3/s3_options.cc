@@ -1,5 +1,7 @@
 // S3Options (quokka/filesystem.h): defaults from the environment, validation, the process's
 // current options.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -38,6 +40,7 @@ S3Options S3Options::FromEnvironment() {
       break;
     }
   }
+  if (const char* ca = std::getenv("AWS_CA_BUNDLE")) options.ca_bundle = ca;
   options.part_size = EnvInt("QUOKKA_S3_PART_SIZE", options.part_size);
   options.read_block_size = EnvInt("QUOKKA_S3_BLOCK_SIZE", options.read_block_size);
   return options;
@@ -64,6 +67,10 @@ Status S3Options::Validate() const {
         "S3 read block size (S3Options::read_block_size or "
         "QUOKKA_S3_BLOCK_SIZE) must be between 4 KiB and 1 GiB, got " +
         std::to_string(read_block_size));
+  }
+  if (!ca_bundle.empty() && ::access(ca_bundle.c_str(), R_OK) != 0) {
+    return Status::Invalid("S3 CA bundle (AWS_CA_BUNDLE or S3Options::ca_bundle) '" + ca_bundle +
+                           "' cannot be read");
   }
   if (read_ahead < 0 || read_ahead > 64) return Status::Invalid("S3Options::read_ahead: 0..64");
   return Status::OK();
