@@ -228,6 +228,16 @@ else
   show q1.split
   fail "Q1 on s3://tpch/split/"
 fi
+# Worker processes read the objects themselves: the shipped readers carry s3:// paths, and the
+# workers inherit the endpoint and credentials from the environment.
+if run q3.workers "$quokka" tpch run --query 3 --workers 2 --data s3://tpch/sf001/ \
+  --output "$work/q3.workers.csv"; then
+  same "Q3 on 2 worker processes reading s3://tpch/sf001/ = local" \
+    "$work/q3.local.csv" "$work/q3.workers.csv"
+else
+  show q3.workers
+  fail "Q3 on 2 worker processes from s3://tpch/sf001/"
+fi
 # The result written straight to an object.
 if run q6.s3out "$quokka" tpch run --query 6 --data "$local_data" --output s3://out/q6.csv \
   && run q6.s3out.cmp "${s3tool[@]}" cmp s3://out/q6.csv "$work/q6.local.csv"; then
