@@ -556,5 +556,6 @@ if [ $failures -ne 0 ]; then
   echo "s3 interop_test: $failures check(s) FAILED after $(elapsed) s; files in $work"
   exit 1
 fi
+cleanup  # before removing $work, which holds s3rver's pid file
 rm -rf "$work"
 echo "s3 interop_test: all passed in $(elapsed) s"
