@@ -21,13 +21,7 @@ run_preset release
 # The whole-process scripts (label multihost: network namespaces, SSH, the CLI on worker
 # processes; label scripts: the S3 interop through the CLI) run once, in release; under the
 # sanitizers the same code paths are covered by quokka_dist_tests and quokka_s3_tests.
-# Under tsan the worker-process tests (label workers) are left out too: a worker crash in the
-# failure path ("pure virtual method called", rare, seen only under tsan's timing) is open.
 for preset in ${QK_SANITIZERS-asan tsan}; do
-  if [ "$preset" = tsan ]; then
-    run_preset "$preset" -LE "multihost|scripts|workers"
-  else
-    run_preset "$preset" -LE "multihost|scripts"
-  fi
+  run_preset "$preset" -LE "multihost|scripts"
 done
 echo "== all tests passed"

@@ -16,6 +16,10 @@ void PeerStream::Start(const std::shared_ptr<grpc::Channel>& channel, uint64_t r
   context_.AddMetadata("quokka-from", std::to_string(from_machine));
   stub_->PrepareBidiStreamingCall(&context_, "/quokka.DataPlane/DoPut", grpc::StubOptions(), this);
   StartRead(&incoming_);
+  // Writes come from scheduler threads, outside the reactions: without a hold the call could
+  // complete (and gRPC destroy its state) between our check and a StartWrite. The hold keeps it
+  // open until FinishAndWait says no more writes will come from outside.
+  AddHold();
   {
     std::lock_guard lock(mutex_);
     started_ = true;
@@ -26,7 +30,7 @@ void PeerStream::Start(const std::shared_ptr<grpc::Channel>& channel, uint64_t r
 
 void PeerStream::Write(grpc::ByteBuffer message) {
   std::lock_guard lock(mutex_);
-  if (done_ || writes_done_sent_) return;
+  if (done_ || finishing_ || writes_done_sent_) return;
   queue_.push_back(std::move(message));
   WriteNextLocked();
 }
@@ -54,7 +58,20 @@ void PeerStream::OnWriteDone(bool ok) {
 }
 
 void PeerStream::OnReadDone(bool ok) {
-  if (!ok) return;
+  if (!ok) {
+    // The stream ended (the peer finished it, or it broke): nothing more can be written, so
+    // let go of the hold now; OnDone then reports the status (a failure ends the run at once
+    // instead of when this machine's part is over).
+    bool release = false;
+    {
+      std::lock_guard lock(mutex_);
+      finishing_ = true;  // Write() drops what comes now
+      release = started_ && !hold_released_;
+      hold_released_ = true;
+    }
+    if (release) RemoveHold();
+    return;
+  }
   MessageBytes bytes(incoming_);
   Result<FrameHeader> header = DecodeFrameHeader(bytes.view());
   Status status = header.ok() ? links_->Return(machine_, *header) : header.status();
@@ -75,11 +92,23 @@ void PeerStream::OnDone(const grpc::Status& status) {
   done_cv_.notify_all();
 }
 
+void PeerStream::Cancel() {
+  std::lock_guard lock(mutex_);
+  if (started_ && !done_) context_.TryCancel();
+}
+
 void PeerStream::FinishAndWait(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   if (!started_) return;
   finishing_ = true;
   WriteNextLocked();
+  if (!hold_released_) {
+    // From now on only reactions start operations (the rest of the queue, WritesDone).
+    hold_released_ = true;
+    lock.unlock();
+    RemoveHold();
+    lock.lock();
+  }
   if (!done_cv_.wait_for(lock, timeout, [this] { return done_; })) {
     context_.TryCancel();
     done_cv_.wait(lock, [this] { return done_; });
@@ -210,17 +239,32 @@ void RunLinks::SendBack(int machine, grpc::ByteBuffer message) {
 
 void RunLinks::Fail(Status status) {
   if (failed_.exchange(true)) return;
+  std::lock_guard lock(fail_mutex_);
+  if (fail_closed_) return;  // the run is over: nobody to tell
   fail_(std::move(status));
 }
 
 void RunLinks::Close(bool failed) {
+  {
+    std::shared_lock lock(mutex_);
+    if (closed_) return;  // the run closed us; now the last owner lets go
+  }
   // Outgoing streams first (they may still carry end frames), then cut endpoints off.
   for (auto& [machine, stream] : outgoing_) {
     if (failed) stream->Cancel();
     stream->FinishAndWait(std::chrono::seconds(10));
   }
+  {
+    std::lock_guard lock(fail_mutex_);
+    fail_closed_ = true;
+  }
+  std::map<int, std::unique_ptr<PeerStream>> ended;
   std::unique_lock lock(mutex_);
   closed_ = true;
+  // The streams have ended: destroy them here, on the run's thread. Left to ~RunLinks they
+  // could die on a gRPC callback thread (a peer's incoming stream holding the last reference),
+  // where destroying a client call crashed the worker ("pure virtual method called").
+  ended.swap(outgoing_);
   senders_.clear();
   receivers_.clear();
   std::fill(incoming_.begin(), incoming_.end(), nullptr);

@@ -49,8 +49,9 @@ class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
   void Write(grpc::ByteBuffer message) override;
   /// \brief No more writes; wait until the stream closed (cancel it after `timeout`).
   void FinishAndWait(std::chrono::milliseconds timeout);
-  /// \brief Abort the stream (run failed).
-  void Cancel() { context_.TryCancel(); }
+  /// \brief Abort the stream (run failed), unless it has ended: cancelling a finished call
+  ///        crashed the worker ("pure virtual method called" inside grpc_call_cancel).
+  void Cancel();
 
   void OnWriteDone(bool ok) override;
   void OnReadDone(bool ok) override;
@@ -72,6 +73,7 @@ class PeerStream final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::
   bool writes_done_sent_ = false;
   bool done_ = false;
   bool started_ = false;
+  bool hold_released_ = false;
 };
 
 class RunLinks {
@@ -110,7 +112,8 @@ class RunLinks {
   void SendBack(int machine, grpc::ByteBuffer message);  // on the incoming stream's return path
   void Fail(Status status);
 
-  /// \brief The run ended here: finish outgoing streams, then cut every endpoint off.
+  /// \brief The run ended here: finish outgoing streams, then cut every endpoint off. After
+  ///        it returns the fail function is never called again. Idempotent.
   void Close(bool failed);
 
  private:
@@ -128,6 +131,11 @@ class RunLinks {
   std::vector<FrameWriter*> incoming_;  // per machine: return path
   std::map<int, std::unique_ptr<PeerStream>> outgoing_;
   std::atomic<bool> failed_{false};
+  // fail_ calls into the run that owns us, which may be gone once Close() returned while a
+  // server-side stream still holds this object: Close() waits for a running fail_ and stops
+  // later ones.
+  std::mutex fail_mutex_;
+  bool fail_closed_ = false;
 };
 
 }  // namespace quokka::dist

@@ -25,6 +25,11 @@ class Worker::Run final : public internal::Transport {
         specs_(plan_.specs()),
         local_machine_(local_machine),
         driver_key_(std::move(driver_key)) {}
+  // The links may outlive the run (a peer's incoming stream holds them): cut them off first, so
+  // no late failure reaches the destroyed RunState.
+  ~Run() override {
+    if (links_) links_->Close(true);
+  }
 
   Status Prepare() {
     std::vector<std::string> names, targets;

@@ -1,7 +1,12 @@
 #include "worker_main.h"
 
+#include <execinfo.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -14,6 +19,17 @@ namespace {
 
 std::atomic<bool> stop_requested{false};
 void OnSignal(int) { stop_requested = true; }
+
+// A worker that dies of std::terminate leaves its stack in its log (a crash on a remote machine
+// is otherwise only "terminate called ..."); symbols need -rdynamic or addr2line on the offsets.
+[[noreturn]] void OnTerminate() {
+  static const char kHeader[] = "quokka worker: std::terminate, stack:\n";
+  (void)!::write(STDERR_FILENO, kHeader, sizeof kHeader - 1);
+  void* frames[64];
+  int count = ::backtrace(frames, 64);
+  ::backtrace_symbols_fd(frames, count, STDERR_FILENO);
+  std::abort();
+}
 
 constexpr const char* kWorkerUsage = R"(worker flags:
   --redis HOST:PORT        the cluster's Redis (required)
@@ -103,6 +119,7 @@ int WorkerMain(int argc, char** argv, int first, const char* program) {
     options.tls.key_pem = files->key_pem;
   }
 
+  std::set_terminate(OnTerminate);
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
