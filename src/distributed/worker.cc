@@ -136,7 +136,7 @@ class Worker::Handler final : public DataHandler {
   explicit Handler(Worker* worker) : worker_(worker) {}
   std::shared_ptr<RunLinks> FindRun(uint64_t run_id) override {
     std::shared_ptr<Run> run = worker_->FindRun(run_id);
-    return run ? run->links() : nullptr;
+    return run ? run->links() : worker_->EndedLinks(run_id);
   }
   Result<std::string> ReadPartition(const std::string& key) override {
     return worker_->ReadPartition(key);
@@ -373,6 +373,14 @@ std::shared_ptr<Worker::Run> Worker::FindRun(uint64_t run_id) {
   return it == runs_.end() ? nullptr : it->second;
 }
 
+std::shared_ptr<RunLinks> Worker::EndedLinks(uint64_t run_id) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, links] : ended_links_) {
+    if (id == run_id) return links;
+  }
+  return nullptr;
+}
+
 void Worker::FinishRun(uint64_t run_id) {
   // Called on the run's own thread: detach it, the object dies with its last reference.
   std::shared_ptr<Run> run;
@@ -382,6 +390,8 @@ void Worker::FinishRun(uint64_t run_id) {
     if (it == runs_.end()) return;
     run = it->second;
     runs_.erase(it);
+    ended_links_.emplace_back(run_id, run->links());
+    if (ended_links_.size() > kEndedLinksKept) ended_links_.pop_front();
   }
   std::thread([run] { run->Join(); }).detach();
 }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,8 @@ class Worker {
   void Prepare(uint64_t run_id);
   void Send(const std::string& key, const ControlMessage& message);
   std::shared_ptr<Run> FindRun(uint64_t run_id);
+  std::shared_ptr<RunLinks> EndedLinks(uint64_t run_id);
+  static constexpr size_t kEndedLinksKept = 16;
   void FinishRun(uint64_t run_id);
   void KeepDataset(const std::string& key, std::shared_ptr<internal::DatasetState> state);
   Result<std::string> ReadPartition(const std::string& key);
@@ -75,6 +78,10 @@ class Worker {
 
   std::mutex mutex_;  // runs_ and datasets_
   std::map<uint64_t, std::shared_ptr<Run>> runs_;
+  // The closed links of the last runs that ended here. A peer may open its stream only after
+  // our part of a run ended (its consumers here finished early): the closed links answer its
+  // data with close frames, so the peer's producers stop, instead of refusing the stream.
+  std::deque<std::pair<uint64_t, std::shared_ptr<RunLinks>>> ended_links_;
   std::map<std::string, std::shared_ptr<internal::DatasetState>> datasets_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;  // by peer target
 };
