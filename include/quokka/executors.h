@@ -247,8 +247,8 @@ class Limit : public Executor {
 
 /// \brief Writes the tables it receives to `directory`/part-<channel>.csv (a local directory,
 ///        created if needed, or an S3 prefix "s3://bucket/prefix/": one object per channel,
-///        uploaded in parts) and emits the file's path from Done(). An empty input writes a file with
-///        only the header (when the first table's schema is known) or an empty file.
+///        uploaded in parts) and emits the file's path from Done(). An empty input writes a file
+///        with only the header (when the first table's schema is known) or an empty file.
 class CsvSink : public Executor {
  public:
   explicit CsvSink(std::string directory, CsvWriteOptions options = {});
@@ -267,7 +267,8 @@ class CsvSink : public Executor {
 };
 
 /// \brief Writes the tables it receives to `directory`/part-<channel>.arrow (Arrow IPC file
-///        format; a local directory or an S3 prefix, as CsvSink) and emits the file's path from Done(). Requires at least one table.
+///        format; a local directory or an S3 prefix, as CsvSink) and emits the file's path from
+///        Done(). Requires at least one table.
 class IpcSink : public Executor {
  public:
   explicit IpcSink(std::string directory);

@@ -20,8 +20,7 @@ std::string PartPath(const std::string& directory, int channel, const char* exte
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     if (error) {
-      throw Error(
-          Status::IOError("cannot create directory " + directory + ": " + error.message()));
+      throw Error(Status::IOError("cannot create directory " + directory + ": " + error.message()));
     }
   }
   return JoinPath(directory, "part-" + std::to_string(channel) + extension);
